@@ -1,0 +1,42 @@
+"""LangChain messages → OpenAI Chat Completions ``messages`` (shared by every OpenAI-shaped engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages.utils import convert_to_openai_messages
+
+__all__ = ["messages_to_openai"]
+
+REASONING_KEYS = ("reasoning_content", "reasoning")
+
+
+def messages_to_openai(
+    messages: Sequence[BaseMessage],
+    *,
+    send_reasoning: bool = False,
+    developer_as_system: bool = False,
+) -> list[dict[str, Any]]:
+    """OpenAI-format dicts for ``messages``.
+
+    ``send_reasoning`` echoes an assistant turn's ``reasoning_content`` back
+    (DeepSeek's thinking-with-tools and some vLLM templates need it);
+    ``developer_as_system`` rewrites the ``developer`` role for servers that
+    only know ``system``.
+    """
+    converted: list[dict[str, Any]] = convert_to_openai_messages(list(messages))  # type: ignore[assignment]
+    for original, wire in zip(messages, converted, strict=True):
+        if developer_as_system and wire.get("role") == "developer":
+            wire["role"] = "system"
+        if send_reasoning and isinstance(original, AIMessage):
+            for key in REASONING_KEYS:
+                value = original.additional_kwargs.get(key)
+                if isinstance(value, str) and value:
+                    wire["reasoning_content"] = value
+                    break
+        if wire.get("role") == "assistant" and wire.get("tool_calls") and wire.get("content") == "":
+            # Several servers reject an empty string next to tool calls; null is the documented form.
+            wire["content"] = None
+    return converted

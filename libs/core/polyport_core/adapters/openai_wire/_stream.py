@@ -1,0 +1,82 @@
+"""OpenAI ``chat.completion.chunk`` events (decoded dicts) → ``AIMessageChunk``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import ToolCallChunk
+
+from polyport_core.adapters.openai_wire._response import reasoning_of, usage_from_openai
+from polyport_core.chat._model import StreamState
+from polyport_core.errors import BadResponseError
+
+__all__ = ["parse_chat_chunk"]
+
+
+def _tool_call_chunks(raw_calls: list[dict[str, Any]], state: StreamState) -> list[ToolCallChunk]:
+    # Some servers (llama-cpp-python) repeat the id and name in every chunk of a
+    # call; merging would concatenate them ("JokeJoke"), so repeats are dropped.
+    seen: dict[int, tuple[Any, Any]] = state.data.setdefault("tool_calls_seen", {})
+    chunks: list[ToolCallChunk] = []
+    for position, raw in enumerate(raw_calls):
+        index = raw.get("index", position)
+        function = raw.get("function") or {}
+        call_id = raw.get("id")
+        name = function.get("name")
+        previous = seen.get(index)
+        if previous is None:
+            seen[index] = (call_id, name)
+        else:
+            if call_id is not None and call_id == previous[0]:
+                call_id = None
+            if name is not None and name == previous[1]:
+                name = None
+        chunks.append(
+            ToolCallChunk(
+                name=name or None,
+                args=function.get("arguments") or None,
+                id=call_id or None,
+                index=index,
+                type="tool_call_chunk",
+            )
+        )
+    return chunks
+
+
+def parse_chat_chunk(data: dict[str, Any], state: StreamState) -> AIMessageChunk | None:
+    """One decoded chunk as an ``AIMessageChunk``, or None when it carries nothing."""
+    error = data.get("error")
+    if error is not None:
+        detail = error.get("message") if isinstance(error, dict) else str(error)
+        raise BadResponseError(f"The server reported an error mid-stream: {detail}", body=error)
+    if state.model_name is None and data.get("model"):
+        state.model_name = data["model"]
+    usage = usage_from_openai(data.get("usage"))
+    choices = data.get("choices")
+    if not choices:
+        if usage is None:
+            return None
+        state.usage_seen = True
+        return AIMessageChunk(content="", usage_metadata=usage)
+    choice = choices[0]
+    delta = choice.get("delta") or {}
+    content = delta.get("content") or ""
+    raw_calls = delta.get("tool_calls")
+    reasoning = reasoning_of(delta)
+    finish_reason = choice.get("finish_reason")
+    if not (content or raw_calls or reasoning or finish_reason or usage):
+        return None
+    chunk = AIMessageChunk(
+        content=content,
+        tool_call_chunks=_tool_call_chunks(raw_calls, state) if raw_calls else [],
+        additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
+        id=data.get("id"),
+    )
+    if finish_reason:
+        state.finished = True
+        chunk.response_metadata = {"finish_reason": finish_reason}
+    if usage is not None:
+        state.usage_seen = True
+        chunk.usage_metadata = usage
+    return chunk

@@ -1,0 +1,463 @@
+"""``ProviderChatModel``: the one request lifecycle every partner inherits.
+
+A call goes: build the vendor payload (partner) → governance ``before_call``
+(core seam) → send through the vendor SDK (partner) → convert to
+``AIMessage``/``AIMessageChunk`` (partner) → usage, metadata, stream integrity,
+error mapping and governance ``after_call`` (core). Partners write conversion,
+not plumbing.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import abstractmethod
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput, ModelProfile
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from pydantic import BaseModel, ConfigDict, Field
+
+from polyport_core.catalog import catalog_entry, profile_from_facts
+from polyport_core.chat._parsed import ParsedResponse, make_usage
+from polyport_core.chat._structured import build_structured_output
+from polyport_core.chat._tools import ToolLike, format_tools, normalize_tool_choice
+from polyport_core.errors import BadResponseError, PolyportError
+from polyport_core.governance import CallHooks, CallInfo, CallOutcome
+from polyport_core.tokens import count_message_tokens, count_text_tokens
+
+__all__ = ["ProviderChatModel", "StreamState"]
+
+StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
+
+
+class StreamState:
+    """Per-stream scratch space a partner's chunk parser may use."""
+
+    __slots__ = ("data", "finished", "headers", "model_name", "usage_seen")
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.finished = False
+        self.usage_seen = False
+        self.model_name: str | None = None
+        self.headers: dict[str, str] | None = None
+
+
+class ProviderChatModel(BaseChatModel):
+    """Base class of every polyport chat model.
+
+    Subclasses implement the partner hooks (``_build_payload``, ``_send``,
+    ``_asend``, ``_send_stream``, ``_asend_stream``, ``_parse_response``,
+    ``_parse_event``, ``_map_error``) and inherit sync/async/streaming calls,
+    usage accounting (estimated and marked so when a server omits it), stream
+    integrity checks, tools, structured output and the governance seam.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    model_name: str = Field(alias="model")
+    """Model id as the provider knows it."""
+    provider: str = ""
+    """Provider id reported in metadata and governance (defaults to the engine)."""
+    temperature: float | None = None
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    timeout: float | None = Field(default=None, alias="request_timeout")
+    max_retries: int = 2
+    stream_usage: bool = True
+    """Ask for usage on streams; when the server sends none, estimate it."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra request fields passed through as-is."""
+    call_hooks: CallHooks | None = Field(default=None, exclude=True)
+    """Governance seam (limits, budget, ledger, metrics); see ``polyport_core.governance``."""
+
+    # ----------------------------------------------------------- identity
+    @property
+    def _engine(self) -> str:
+        """Engine id, e.g. ``openai``; also the ``model_provider`` in metadata."""
+        return self._llm_type
+
+    @property
+    def _provider_id(self) -> str:
+        return self.provider or self._engine
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, "provider": self._provider_id}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> Any:
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = self._provider_id
+        params["ls_model_name"] = self.model_name
+        params["ls_model_type"] = "chat"
+        if self.temperature is not None:
+            params["ls_temperature"] = self.temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        facts = catalog_entry(self.model_name, self._provider_id)
+        return profile_from_facts(facts) if facts else None
+
+    # ----------------------------------------------------------- partner hooks
+    @abstractmethod
+    def _build_payload(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        """The vendor request body for these messages and call-time kwargs."""
+
+    @abstractmethod
+    def _send(self, payload: dict[str, Any]) -> Any:
+        """Send a non-streaming request through the vendor SDK; return its raw response."""
+
+    @abstractmethod
+    async def _asend(self, payload: dict[str, Any]) -> Any:
+        """Async twin of ``_send``."""
+
+    @abstractmethod
+    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
+        """Send a streaming request; yield raw vendor events."""
+
+    @abstractmethod
+    def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
+        """Async twin of ``_send_stream``."""
+
+    @abstractmethod
+    def _parse_response(self, raw: Any) -> ParsedResponse:
+        """A raw non-streaming response as a ``ParsedResponse``."""
+
+    @abstractmethod
+    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
+        """One raw stream event as a chunk (or None for events with nothing to show).
+
+        Set ``state.finished`` when the vendor signals a complete response and put
+        ``finish_reason`` in the chunk's ``response_metadata``; attach
+        ``usage_metadata`` to the chunk that carries usage.
+        """
+
+    @abstractmethod
+    def _map_error(self, error: BaseException) -> BaseException:
+        """A vendor SDK error as a ``polyport_core.errors`` error (others unchanged)."""
+
+    def _max_output_tokens(self, payload: dict[str, Any]) -> int | None:
+        """Output cap of this request (for budget reservations)."""
+        value = payload.get("max_tokens") or payload.get("max_completion_tokens")
+        return int(value) if value else self.max_tokens
+
+    # ----------------------------------------------------------- lifecycle helpers
+    def _call_info(self, messages: list[BaseMessage], payload: dict[str, Any], stream: bool) -> CallInfo:
+        return CallInfo(
+            provider=self._provider_id,
+            model=self.model_name,
+            payload=payload,
+            estimated_input_tokens=self._estimate_input(messages, payload)
+            if self.call_hooks is not None
+            else 0,
+            max_output_tokens=self._max_output_tokens(payload),
+            stream=stream,
+        )
+
+    def _estimate_input(self, messages: list[BaseMessage], payload: dict[str, Any]) -> int:
+        return count_message_tokens(messages, self.model_name, payload.get("tools"))
+
+    def _base_metadata(self, model_name: str | None) -> dict[str, Any]:
+        return {
+            "model_provider": self._engine,
+            "provider": self._provider_id,
+            "model_name": model_name or self.model_name,
+        }
+
+    def _fail(self, call: CallInfo, error: BaseException) -> BaseException:
+        mapped = self._map_error(error)
+        if isinstance(mapped, PolyportError):
+            mapped.provider = mapped.provider or self._provider_id
+            mapped.model = mapped.model or self.model_name
+        if self.call_hooks is not None:
+            self.call_hooks.after_call(
+                call, CallOutcome(error=mapped, latency_s=time.perf_counter() - call.started_at)
+            )
+        return mapped
+
+    async def _afail(self, call: CallInfo, error: BaseException) -> BaseException:
+        mapped = self._map_error(error)
+        if isinstance(mapped, PolyportError):
+            mapped.provider = mapped.provider or self._provider_id
+            mapped.model = mapped.model or self.model_name
+        if self.call_hooks is not None:
+            await self.call_hooks.aafter_call(
+                call, CallOutcome(error=mapped, latency_s=time.perf_counter() - call.started_at)
+            )
+        return mapped
+
+    def _result(self, parsed: ParsedResponse, outcome: CallOutcome, call: CallInfo) -> ChatResult:
+        message = parsed.message
+        metadata = self._base_metadata(parsed.model_name)
+        metadata["finish_reason"] = parsed.finish_reason
+        metadata.update(parsed.metadata)
+        if self.call_hooks is not None:
+            metadata.update(self.call_hooks.response_metadata(call, outcome))
+        message.response_metadata = {**message.response_metadata, **metadata}
+        if parsed.usage is not None:
+            message.usage_metadata = parsed.usage
+        generation_info = {"finish_reason": parsed.finish_reason}
+        return ChatResult(
+            generations=[ChatGeneration(message=message, generation_info=generation_info)],
+            llm_output={"model_name": metadata["model_name"], "token_usage": parsed.usage},
+        )
+
+    # ----------------------------------------------------------- non-streaming
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        payload = self._build_payload(messages, stop, False, **kwargs)
+        call = self._call_info(messages, payload, stream=False)
+        hooks = self.call_hooks
+        if hooks is not None:
+            hooks.before_call(call)
+        try:
+            parsed = self._parse_response(self._send(payload))
+        except Exception as error:
+            raise self._fail(call, error) from error
+        outcome = CallOutcome(
+            usage=parsed.usage,
+            latency_s=time.perf_counter() - call.started_at,
+            response_headers=parsed.headers,
+        )
+        if hooks is not None:
+            hooks.after_call(call, outcome)
+        return self._result(parsed, outcome, call)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        payload = self._build_payload(messages, stop, False, **kwargs)
+        call = self._call_info(messages, payload, stream=False)
+        hooks = self.call_hooks
+        if hooks is not None:
+            await hooks.abefore_call(call)
+        try:
+            parsed = self._parse_response(await self._asend(payload))
+        except Exception as error:
+            raise await self._afail(call, error) from error
+        outcome = CallOutcome(
+            usage=parsed.usage,
+            latency_s=time.perf_counter() - call.started_at,
+            response_headers=parsed.headers,
+        )
+        if hooks is not None:
+            await hooks.aafter_call(call, outcome)
+        return self._result(parsed, outcome, call)
+
+    # ----------------------------------------------------------- streaming
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        kwargs.pop("stream", None)
+        payload = self._build_payload(messages, stop, True, **kwargs)
+        call = self._call_info(messages, payload, stream=True)
+        hooks = self.call_hooks
+        if hooks is not None:
+            hooks.before_call(call)
+        state = StreamState()
+        tracker = _StreamTracker(self, call, messages)
+        try:
+            for event in self._send_stream(payload, state):
+                chunk = self._parse_event(event, state)
+                if chunk is None:
+                    continue
+                generation = tracker.observe(chunk)
+                if run_manager is not None and isinstance(chunk.content, str) and chunk.content:
+                    run_manager.on_llm_new_token(chunk.content, chunk=generation)
+                yield generation
+            tracker.check_complete(state)
+        except Exception as error:
+            raise self._fail(call, error) from error
+        outcome = tracker.outcome(state)
+        if hooks is not None:
+            hooks.after_call(call, outcome)
+        yield tracker.final_chunk(state, outcome)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        kwargs.pop("stream", None)
+        payload = self._build_payload(messages, stop, True, **kwargs)
+        call = self._call_info(messages, payload, stream=True)
+        hooks = self.call_hooks
+        if hooks is not None:
+            await hooks.abefore_call(call)
+        state = StreamState()
+        tracker = _StreamTracker(self, call, messages)
+        try:
+            async for event in self._asend_stream(payload, state):
+                chunk = self._parse_event(event, state)
+                if chunk is None:
+                    continue
+                generation = tracker.observe(chunk)
+                if run_manager is not None and isinstance(chunk.content, str) and chunk.content:
+                    await run_manager.on_llm_new_token(chunk.content, chunk=generation)
+                yield generation
+            tracker.check_complete(state)
+        except Exception as error:
+            raise await self._afail(call, error) from error
+        outcome = tracker.outcome(state)
+        if hooks is not None:
+            await hooks.aafter_call(call, outcome)
+        yield tracker.final_chunk(state, outcome)
+
+    # ----------------------------------------------------------- tools & structured output
+    def _normalize_tool_choice(self, choice: str | dict[str, Any] | None) -> Any:
+        """The normalized choice (``auto``/``none``/``required``/``{"name"}``) in vendor terms."""
+        return choice
+
+    def bind_tools(
+        self,
+        tools: Sequence[ToolLike],
+        *,
+        tool_choice: Any = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (any LangChain tool form) with an optional ``tool_choice``.
+
+        ``tool_choice`` accepts ``auto``, ``none``, ``required``/``any``, a tool
+        name, ``True`` or OpenAI's ``{"type": "function", ...}`` dict.
+        """
+        formatted = format_tools(tools, strict=strict)
+        choice = normalize_tool_choice(tool_choice, formatted)
+        if choice is not None:
+            kwargs["tool_choice"] = self._normalize_tool_choice(choice)
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def _structured_output_kwargs(
+        self, schema: dict[str, Any], method: StructuredMethod, strict: bool | None
+    ) -> dict[str, Any]:
+        """Call kwargs that make the vendor return JSON for ``json_mode``/``json_schema``."""
+        if method == "json_mode":
+            return {"response_format": {"type": "json_object"}}
+        return {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": schema.get("title", "output"),
+                    "schema": schema,
+                    **({"strict": strict} if strict is not None else {}),
+                },
+            }
+        }
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Return output matching ``schema`` by tool call, JSON mode or native JSON schema."""
+        if kwargs:
+            raise ValueError(f"Unsupported arguments for with_structured_output: {sorted(kwargs)}")
+        return build_structured_output(self, schema, method=method, include_raw=include_raw, strict=strict)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Offline token estimate for a prompt; never raises for an unknown model."""
+        return count_message_tokens(messages, self.model_name, tools)
+
+    def get_num_tokens(self, text: str) -> int:
+        """Offline token count of ``text``."""
+        return count_text_tokens(text, self.model_name)
+
+
+class _StreamTracker:
+    """Usage, completeness and time-to-first-token bookkeeping of one stream."""
+
+    __slots__ = ("call", "first_token_at", "messages", "model", "pieces", "usage")
+
+    def __init__(self, model: ProviderChatModel, call: CallInfo, messages: list[BaseMessage]) -> None:
+        self.model = model
+        self.call = call
+        self.messages = messages
+        self.pieces: list[str] = []
+        self.usage: Any = None
+        self.first_token_at: float | None = None
+
+    def observe(self, chunk: AIMessageChunk) -> ChatGenerationChunk:
+        if self.first_token_at is None:
+            self.first_token_at = time.perf_counter()
+        if chunk.usage_metadata is not None:
+            self.usage = chunk.usage_metadata
+        content = chunk.content
+        if content:
+            self.pieces.append(content if isinstance(content, str) else str(content))
+        return ChatGenerationChunk(message=chunk)
+
+    def check_complete(self, state: StreamState) -> None:
+        if not state.finished:
+            raise BadResponseError(
+                "The stream ended before the model finished its response (connection cut or "
+                "server error mid-stream); the partial message was discarded",
+                provider=self.model._provider_id,
+                model=self.model.model_name,
+            )
+
+    def outcome(self, state: StreamState) -> CallOutcome:
+        estimated = False
+        usage = self.usage
+        if usage is None and self.model.stream_usage:
+            estimated = True
+            usage = make_usage(
+                count_message_tokens(self.messages, self.model.model_name, self.call.payload.get("tools")),
+                count_text_tokens("".join(self.pieces), self.model.model_name),
+            )
+        now = time.perf_counter()
+        return CallOutcome(
+            usage=usage,
+            usage_estimated=estimated,
+            latency_s=now - self.call.started_at,
+            time_to_first_token_s=None
+            if self.first_token_at is None
+            else self.first_token_at - self.call.started_at,
+            response_headers=state.headers,
+        )
+
+    def final_chunk(self, state: StreamState, outcome: CallOutcome) -> ChatGenerationChunk:
+        """A closing chunk with metadata (and the estimated usage, when estimated)."""
+        metadata = self.model._base_metadata(state.model_name)
+        metadata["usage_estimated"] = outcome.usage_estimated
+        hooks = self.model.call_hooks
+        if hooks is not None:
+            metadata.update(hooks.response_metadata(self.call, outcome))
+        chunk = AIMessageChunk(content="", response_metadata=metadata, chunk_position="last")
+        if outcome.usage_estimated and outcome.usage is not None:
+            chunk.usage_metadata = outcome.usage
+        return ChatGenerationChunk(message=chunk)

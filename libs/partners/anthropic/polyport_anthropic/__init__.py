@@ -1,0 +1,1 @@
+"""polyport-anthropic (in progress)."""

@@ -1,0 +1,1 @@
+"""polyport-ollama (in progress)."""
