@@ -1,1 +1,10 @@
-"""polyport-openai."""
+"""polyport-openai: OpenAI, Azure OpenAI and OpenAI-compatible servers as LangChain models.
+
+The openai SDK is imported lazily, on the first request.
+"""
+
+from polyport_openai.azure import AzureChatOpenAI, AzureOpenAIEmbeddings
+from polyport_openai.chat_models import ChatOpenAI
+from polyport_openai.embeddings import OpenAIEmbeddings
+
+__all__ = ["AzureChatOpenAI", "AzureOpenAIEmbeddings", "ChatOpenAI", "OpenAIEmbeddings"]

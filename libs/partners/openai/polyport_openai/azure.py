@@ -1,0 +1,135 @@
+"""Azure OpenAI through the SDK's own Azure clients (deployment routing, api-version, AD tokens)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langchain_core.utils.utils import secret_from_env
+from pydantic import Field, SecretStr
+
+from polyport_core.errors import InvalidConfigError
+from polyport_openai._clients import ClientPair, fresh_async_http_client
+from polyport_openai.chat_models import ChatOpenAI
+from polyport_openai.embeddings import OpenAIEmbeddings
+
+__all__ = ["AzureChatOpenAI", "AzureOpenAIEmbeddings"]
+
+
+class _AzureSettings:
+    """Fields and client construction shared by the Azure chat model and embedder."""
+
+    azure_endpoint: str | None
+    azure_deployment: str | None
+    api_version: str | None
+    azure_ad_token: SecretStr | None
+    azure_ad_token_provider: Callable[[], str] | None
+    azure_ad_async_token_provider: Callable[[], Awaitable[str]] | None
+    http_client: Any
+    http_async_client: Any
+    provider: str
+
+    def _azure_clients(self, kwargs: dict[str, Any], model: str) -> ClientPair:
+        import openai
+
+        if not self.azure_endpoint:
+            raise InvalidConfigError(
+                "Azure needs azure_endpoint= or AZURE_OPENAI_ENDPOINT", provider="azure", model=model
+            )
+        kwargs = dict(kwargs)
+        kwargs.pop("base_url", None)
+        api_key = kwargs.pop("api_key")
+        token = self.azure_ad_token.get_secret_value() if self.azure_ad_token else None
+        azure = {
+            "azure_endpoint": self.azure_endpoint,
+            "azure_deployment": self.azure_deployment,
+            "api_version": self.api_version,
+        }
+        sync_auth: dict[str, Any] = {"api_key": api_key}
+        async_auth: dict[str, Any] = {"api_key": api_key}
+        if token:
+            sync_auth = async_auth = {"azure_ad_token": token}
+        elif self.azure_ad_token_provider or self.azure_ad_async_token_provider:
+            sync_auth = {"azure_ad_token_provider": self.azure_ad_token_provider}
+            async_auth = {
+                "azure_ad_token_provider": self.azure_ad_async_token_provider or self.azure_ad_token_provider
+            }
+        def make_async() -> openai.AsyncAzureOpenAI:
+            return openai.AsyncAzureOpenAI(**kwargs, **azure, **async_auth, http_client=self.http_async_client or fresh_async_http_client())
+
+        return ClientPair(
+            openai.AzureOpenAI(**kwargs, **azure, **sync_auth, http_client=self.http_client), make_async
+        )
+
+
+def _has_token_auth(model: Any) -> bool:
+    return bool(model.azure_ad_token or model.azure_ad_token_provider or model.azure_ad_async_token_provider)
+
+
+class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
+    """Azure OpenAI chat deployments, with an API key or an Azure AD token (provider)."""
+
+    api_key: SecretStr | None = Field(  # type: ignore[assignment]
+        alias="openai_api_key", default_factory=secret_from_env("AZURE_OPENAI_API_KEY", default=None)
+    )
+    azure_endpoint: str | None = Field(default_factory=lambda: os.environ.get("AZURE_OPENAI_ENDPOINT"))
+    azure_deployment: str | None = Field(default=None, alias="deployment_name")
+    api_version: str | None = Field(
+        default_factory=lambda: os.environ.get("OPENAI_API_VERSION"), alias="openai_api_version"
+    )
+    azure_ad_token: SecretStr | None = Field(
+        default_factory=secret_from_env("AZURE_OPENAI_AD_TOKEN", default=None)
+    )
+    azure_ad_token_provider: Callable[[], str] | None = Field(default=None, exclude=True)
+    azure_ad_async_token_provider: Callable[[], Awaitable[str]] | None = Field(default=None, exclude=True)
+    provider: str = "azure"
+
+    @property
+    def _llm_type(self) -> str:
+        return "azure-openai"
+
+    @property
+    def _engine(self) -> str:
+        return "openai"
+
+    def _is_official_openai(self) -> bool:
+        return True
+
+    def _sdk_clients(self) -> ClientPair:
+        if self._clients is None and self.api_key is None and _has_token_auth(self):
+            self.api_key = SecretStr("unused-with-azure-ad")
+        return super()._sdk_clients()
+
+    def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
+        return self._azure_clients(kwargs, self.model_name)
+
+
+class AzureOpenAIEmbeddings(_AzureSettings, OpenAIEmbeddings):
+    """Azure OpenAI embedding deployments."""
+
+    api_key: SecretStr | None = Field(  # type: ignore[assignment]
+        alias="openai_api_key", default_factory=secret_from_env("AZURE_OPENAI_API_KEY", default=None)
+    )
+    azure_endpoint: str | None = Field(default_factory=lambda: os.environ.get("AZURE_OPENAI_ENDPOINT"))
+    azure_deployment: str | None = Field(default=None, alias="deployment")
+    api_version: str | None = Field(
+        default_factory=lambda: os.environ.get("OPENAI_API_VERSION"), alias="openai_api_version"
+    )
+    azure_ad_token: SecretStr | None = Field(
+        default_factory=secret_from_env("AZURE_OPENAI_AD_TOKEN", default=None)
+    )
+    azure_ad_token_provider: Callable[[], str] | None = Field(default=None, exclude=True)
+    azure_ad_async_token_provider: Callable[[], Awaitable[str]] | None = Field(default=None, exclude=True)
+    provider: str = "azure"
+
+    def _is_official_openai(self) -> bool:
+        return True
+
+    def _sdk_clients(self) -> ClientPair:
+        if self._clients is None and self.api_key is None and _has_token_auth(self):
+            self.api_key = SecretStr("unused-with-azure-ad")
+        return super()._sdk_clients()
+
+    def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
+        return self._azure_clients(kwargs, self.model)

@@ -1,0 +1,211 @@
+"""``ChatOpenAI``: OpenAI and every OpenAI-compatible server, on the official SDK."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.utils.utils import secret_from_env
+from pydantic import Field, PrivateAttr, SecretStr
+
+from polyport_core.adapters.openai_wire import messages_to_openai, parse_chat_chunk, parse_chat_completion
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
+from polyport_openai._clients import ClientPair, client_kwargs, make_clients, resolve_api_key
+from polyport_openai._errors import map_openai_error
+from polyport_openai._transport import apost_json, astream_events, post_json, stream_events
+
+__all__ = ["ChatOpenAI"]
+
+_CHAT_PATH = "/chat/completions"
+
+
+class ChatOpenAI(ProviderChatModel):
+    """Chat model for OpenAI and any OpenAI-compatible server (set ``base_url``).
+
+    Beyond langchain-openai it keeps compatible servers honest: reasoning
+    (``reasoning_content``/``reasoning``) is surfaced, streams always ask for
+    usage and estimate it (marked ``usage_estimated``) when none arrives, and
+    request fields a server rejects can be dropped with ``drop_params``.
+
+    Example:
+        ```python
+        llm = ChatOpenAI(model="gemma", base_url="http://127.0.0.1:8080/v1", max_tokens=64)
+        llm.invoke("Hello")
+        ```
+    """
+
+    api_key: SecretStr | None = Field(
+        alias="openai_api_key", default_factory=secret_from_env("OPENAI_API_KEY", default=None)
+    )
+    base_url: str | None = Field(
+        alias="openai_api_base", default_factory=lambda: os.environ.get("OPENAI_BASE_URL") or None
+    )
+    organization: str | None = Field(
+        alias="openai_organization", default_factory=lambda: os.environ.get("OPENAI_ORG_ID") or None
+    )
+    default_headers: dict[str, str] | None = None
+    default_query: dict[str, Any] | None = None
+    http_client: Any = Field(default=None, exclude=True)
+    """An ``httpx2.Client`` for the sync SDK client (proxies, transports, fixtures)."""
+    http_async_client: Any = Field(default=None, exclude=True)
+    """An ``httpx2.AsyncClient`` for the async SDK client."""
+
+    top_p: float | None = None
+    seed: int | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    n: int | None = None
+    logprobs: bool | None = None
+    reasoning_effort: str | None = None
+    extra_body: dict[str, Any] | None = None
+    """Server-specific request fields (e.g. llama.cpp's ``top_k``), merged into the body."""
+
+    # --- compatible-server quirks (a provider spec's ``quirks`` section sets these)
+    drop_params: list[str] = Field(default_factory=list)
+    """Request fields to remove before sending (e.g. ``parallel_tool_calls``)."""
+    max_tokens_param: Literal["max_tokens", "max_completion_tokens"] | None = None
+    """Name of the output cap field; default ``max_completion_tokens`` for OpenAI, ``max_tokens`` elsewhere."""
+    developer_as_system: bool = False
+    """Send the ``developer`` role as ``system`` (servers that only know ``system``)."""
+    send_reasoning: bool = False
+    """Echo an assistant turn's reasoning back (DeepSeek tool calls, some vLLM templates)."""
+    unsupported_tool_choice: list[str] = Field(default_factory=list)
+    """tool_choice kinds the server rejects (``named``, ``required``); rewritten to the nearest it accepts."""
+
+    _clients: ClientPair | None = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "openai"
+
+    # ------------------------------------------------------------------ clients
+    def _sdk_clients(self) -> ClientPair:
+        if self._clients is None:
+            key = resolve_api_key(self.api_key, self.base_url, self._provider_id, self.model_name)
+            kwargs = client_kwargs(
+                api_key=key,
+                base_url=self.base_url,
+                organization=self.organization,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                default_headers=self.default_headers,
+                default_query=self.default_query,
+            )
+            self._clients = self._make_clients(kwargs)
+        return self._clients
+
+    def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
+        return make_clients(kwargs, self.http_client, self.http_async_client)
+
+    @property
+    def root_client(self) -> Any:
+        """The underlying ``openai.OpenAI`` client (for endpoints polyport does not wrap)."""
+        return self._sdk_clients().sync
+
+    @property
+    def root_async_client(self) -> Any:
+        """The underlying ``openai.AsyncOpenAI`` client."""
+        return self._sdk_clients().async_client
+
+    # ------------------------------------------------------------------ request
+    def _output_cap_field(self) -> str:
+        if self.max_tokens_param:
+            return self.max_tokens_param
+        return "max_completion_tokens" if self._is_official_openai() else "max_tokens"
+
+    def _is_official_openai(self) -> bool:
+        return not self.base_url or "api.openai.com" in self.base_url
+
+    def _normalize_tool_choice(self, choice: str | dict[str, Any] | None) -> Any:
+        if isinstance(choice, dict):
+            return {"type": "function", "function": {"name": choice["name"]}}
+        return choice
+
+    def _adapt_tool_choice(self, payload: dict[str, Any]) -> None:
+        choice = payload.get("tool_choice")
+        if choice is None or not self.unsupported_tool_choice:
+            return
+        kind = "named" if isinstance(choice, dict) else choice
+        if kind not in self.unsupported_tool_choice:
+            return
+        tools = payload.get("tools") or []
+        if kind == "named" and "required" not in self.unsupported_tool_choice:
+            payload["tool_choice"] = "required"
+        elif kind == "required" and len(tools) == 1 and "named" not in self.unsupported_tool_choice:
+            payload["tool_choice"] = {"type": "function", "function": {"name": tools[0]["function"]["name"]}}
+        else:
+            payload.pop("tool_choice")
+
+    def _build_payload(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "model": self.model_name,
+            "messages": messages_to_openai(
+                messages, send_reasoning=self.send_reasoning, developer_as_system=self.developer_as_system
+            ),
+        }
+        optional = {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "seed": self.seed,
+            "frequency_penalty": self.frequency_penalty,
+            "presence_penalty": self.presence_penalty,
+            "n": self.n,
+            "logprobs": self.logprobs,
+            "reasoning_effort": self.reasoning_effort,
+            "stop": stop or self.stop,
+        }
+        for key, value in optional.items():
+            if value is not None:
+                payload[key] = value
+        cap = kwargs.pop("max_tokens", None) or kwargs.pop("max_completion_tokens", None) or self.max_tokens
+        if cap is not None:
+            payload[self._output_cap_field()] = cap
+        if self.model_kwargs:
+            payload.update(self.model_kwargs)
+        if self.extra_body:
+            payload.update(self.extra_body)
+        extra_body = kwargs.pop("extra_body", None)
+        if extra_body:
+            payload.update(extra_body)
+        payload.update(kwargs)
+        if stream:
+            payload["stream"] = True
+            if self.stream_usage:
+                payload["stream_options"] = {"include_usage": True}
+        self._adapt_tool_choice(payload)
+        for name in self.drop_params:
+            payload.pop(name, None)
+        return payload
+
+    def _max_output_tokens(self, payload: dict[str, Any]) -> int | None:
+        value = payload.get(self._output_cap_field())
+        return int(value) if value else self.max_tokens
+
+    # ------------------------------------------------------------------ transport hooks
+    def _send(self, payload: dict[str, Any]) -> Any:
+        return post_json(self._sdk_clients().sync, _CHAT_PATH, payload)
+
+    async def _asend(self, payload: dict[str, Any]) -> Any:
+        return await apost_json(self._sdk_clients().async_client, _CHAT_PATH, payload)
+
+    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
+        return stream_events(self._sdk_clients().sync, _CHAT_PATH, payload, state)
+
+    def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
+        return astream_events(self._sdk_clients().async_client, _CHAT_PATH, payload, state)
+
+    def _parse_response(self, raw: Any) -> ParsedResponse:
+        body, headers = raw
+        parsed = parse_chat_completion(body)
+        parsed.headers = headers
+        return parsed
+
+    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
+        return parse_chat_chunk(event, state)
+
+    def _map_error(self, error: BaseException) -> BaseException:
+        return map_openai_error(error, self._provider_id, self.model_name)

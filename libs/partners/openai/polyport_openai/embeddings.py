@@ -1,0 +1,111 @@
+"""``OpenAIEmbeddings``: OpenAI and OpenAI-compatible ``/embeddings`` endpoints."""
+
+from __future__ import annotations
+
+import base64
+import os
+from array import array
+from typing import Any, Literal
+
+from langchain_core.utils.utils import secret_from_env
+from pydantic import Field, PrivateAttr, SecretStr
+
+from polyport_core.embeddings import ProviderEmbeddings
+from polyport_core.errors import BadResponseError
+from polyport_openai._clients import ClientPair, client_kwargs, make_clients, resolve_api_key
+from polyport_openai._errors import map_openai_error
+from polyport_openai._transport import apost_json, post_json
+
+__all__ = ["OpenAIEmbeddings"]
+
+
+def _decode(item: dict[str, Any]) -> list[float]:
+    vector = item.get("embedding")
+    if isinstance(vector, str):
+        return array("f", base64.b64decode(vector)).tolist()
+    if isinstance(vector, list) and vector and isinstance(vector[0], list):
+        # Servers that return one vector per token (llama-cpp-python without pooling): mean-pool.
+        width = len(vector[0])
+        return [sum(row[i] for row in vector) / len(vector) for i in range(width)]
+    if isinstance(vector, list):
+        return vector
+    raise BadResponseError(f"Embedding item has no vector (keys: {sorted(item)})")
+
+
+class OpenAIEmbeddings(ProviderEmbeddings):
+    """Embeddings from OpenAI or any OpenAI-compatible server.
+
+    Texts are always sent as strings (never pre-tokenized id arrays), so
+    servers with other tokenizers embed what the user wrote.
+    """
+
+    api_key: SecretStr | None = Field(
+        alias="openai_api_key", default_factory=secret_from_env("OPENAI_API_KEY", default=None)
+    )
+    base_url: str | None = Field(
+        alias="openai_api_base", default_factory=lambda: os.environ.get("OPENAI_BASE_URL") or None
+    )
+    organization: str | None = None
+    dimensions: int | None = None
+    encoding_format: Literal["float", "base64"] | None = None
+    """Wire encoding; default base64 for OpenAI (smaller), float elsewhere (universally supported)."""
+    default_headers: dict[str, str] | None = None
+    default_query: dict[str, Any] | None = None
+    timeout: float | None = Field(default=None, alias="request_timeout")
+    max_retries: int = 2
+    http_client: Any = Field(default=None, exclude=True)
+    http_async_client: Any = Field(default=None, exclude=True)
+    batch_size: int = Field(default=1000, gt=0, alias="chunk_size")
+
+    _clients: ClientPair | None = PrivateAttr(default=None)
+
+    @property
+    def _engine(self) -> str:
+        return "openai"
+
+    def _sdk_clients(self) -> ClientPair:
+        if self._clients is None:
+            key = resolve_api_key(self.api_key, self.base_url, self._provider_id, self.model)
+            kwargs = client_kwargs(
+                api_key=key,
+                base_url=self.base_url,
+                organization=self.organization,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                default_headers=self.default_headers,
+                default_query=self.default_query,
+            )
+            self._clients = self._make_clients(kwargs)
+        return self._clients
+
+    def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
+        return make_clients(kwargs, self.http_client, self.http_async_client)
+
+    def _is_official_openai(self) -> bool:
+        return not self.base_url or "api.openai.com" in self.base_url
+
+    def _body(self, texts: list[str]) -> dict[str, Any]:
+        fmt = self.encoding_format or ("base64" if self._is_official_openai() else "float")
+        body: dict[str, Any] = {"model": self.model, "input": texts, "encoding_format": fmt}
+        if self.dimensions is not None:
+            body["dimensions"] = self.dimensions
+        return body
+
+    @staticmethod
+    def _vectors(body: dict[str, Any]) -> list[list[float]]:
+        data = body.get("data")
+        if not isinstance(data, list):
+            raise BadResponseError(f"Embeddings response has no data list (keys: {sorted(body)})")
+        ordered = sorted(data, key=lambda item: item.get("index", 0))
+        return [_decode(item) for item in ordered]
+
+    def _embed_batch(self, texts: list[str]) -> list[list[float]]:
+        body, _ = post_json(self._sdk_clients().sync, "/embeddings", self._body(texts))
+        return self._vectors(body)
+
+    async def _aembed_batch(self, texts: list[str]) -> list[list[float]]:
+        body, _ = await apost_json(self._sdk_clients().async_client, "/embeddings", self._body(texts))
+        return self._vectors(body)
+
+    def _map_error(self, error: BaseException) -> BaseException:
+        return map_openai_error(error, self._provider_id, self.model)
