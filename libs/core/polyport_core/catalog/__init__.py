@@ -1,5 +1,26 @@
-"""What a model is: context window, output cap, capabilities and prices."""
+"""What a model is: context window, output cap, capabilities and prices (with provenance)."""
 
-from polyport_core.catalog._catalog import catalog_entry, catalog_version, profile_from_facts
+from polyport_core.catalog._catalog import (
+    catalog_entry,
+    catalog_models,
+    catalog_version,
+    exact_entry,
+    profile_from_facts,
+)
+from polyport_core.catalog._pricing import Cost, Price, cost_of, price_for, set_declared_pricing_lookup
+from polyport_core.catalog._profiles import facts_for, profile_for
 
-__all__ = ["catalog_entry", "catalog_version", "profile_from_facts"]
+__all__ = [
+    "Cost",
+    "Price",
+    "catalog_entry",
+    "catalog_models",
+    "catalog_version",
+    "cost_of",
+    "exact_entry",
+    "facts_for",
+    "price_for",
+    "profile_for",
+    "profile_from_facts",
+    "set_declared_pricing_lookup",
+]

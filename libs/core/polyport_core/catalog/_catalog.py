@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain_core.language_models import ModelProfile
 
-__all__ = ["catalog_entry", "catalog_version", "profile_from_facts"]
+__all__ = ["catalog_entry", "catalog_models", "catalog_version", "exact_entry", "profile_from_facts"]
 
 _PROFILE_KEYS = frozenset(ModelProfile.__annotations__)
 
@@ -28,6 +28,17 @@ def catalog_version() -> str:
     """Version (date) of the shipped catalog data file."""
     return str(_load()["version"])
 
+
+def exact_entry(key: str) -> dict[str, Any] | None:
+    """The entry stored under exactly ``provider/model`` (prices are per host, never guessed)."""
+    entry: dict[str, Any] | None = _load()["models"].get(key)
+    return entry
+
+
+def catalog_models(provider: str) -> list[str]:
+    """Model ids the catalog lists for ``provider``."""
+    prefix = f"{provider}/"
+    return [key[len(prefix) :] for key in _load()["models"] if key.startswith(prefix)]
 
 
 def catalog_entry(model: str, provider: str | None = None) -> dict[str, Any] | None:
@@ -50,4 +61,5 @@ def profile_from_facts(facts: dict[str, Any]) -> ModelProfile:
     profile: dict[str, Any] = {k: v for k, v in facts.items() if k in _PROFILE_KEYS}
     profile.setdefault("text_inputs", True)
     profile.setdefault("text_outputs", True)
-    return ModelProfile(**profile)  # type: ignore[typeddict-item]
+    result: ModelProfile = ModelProfile(**profile)  # type: ignore[typeddict-item]
+    return result
