@@ -1,0 +1,43 @@
+"""The declarative provider format: models, loader, ``${ENV}`` interpolation, errors, JSON Schema.
+
+A provider is one JSON file. The canonical spelling is documented by
+``provider.schema.json``; goose (``host``, ``context_limit``, ``api_key_env``)
+and Polydev (``baseUrl``, ``contextWindow``, ``apiKey``, ``cost``) spellings
+load too, so users' existing files work unchanged.
+"""
+
+from polyport_core.spec._env import interpolate_value
+from polyport_core.spec._errors import SpecError, format_loc
+from polyport_core.spec._loader import LoadResult, known_engines, load_file, load_paths, load_spec, parse_spec
+from polyport_core.spec._models import (
+    AuthSpec,
+    BudgetSpec,
+    LimitsSpec,
+    ModelSpec,
+    PricingSpec,
+    ProviderSpec,
+    QuirksSpec,
+)
+from polyport_core.spec._schema import SCHEMA_PATH, provider_json_schema, write_json_schema
+
+__all__ = [
+    "SCHEMA_PATH",
+    "AuthSpec",
+    "BudgetSpec",
+    "LimitsSpec",
+    "LoadResult",
+    "ModelSpec",
+    "PricingSpec",
+    "ProviderSpec",
+    "QuirksSpec",
+    "SpecError",
+    "format_loc",
+    "interpolate_value",
+    "known_engines",
+    "load_file",
+    "load_paths",
+    "load_spec",
+    "parse_spec",
+    "provider_json_schema",
+    "write_json_schema",
+]

@@ -1,0 +1,92 @@
+"""``${VAR}`` / ``${VAR:-default}`` interpolation of spec values from the environment.
+
+Secret fields (``auth.api_key``, ``auth.header_value``, ``auth.client_secret``)
+are *not* interpolated at load time: they stay references and are resolved
+when a model is created, so a spec loads (and lists) without its keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from polyport_core.spec._aliases import Loc
+
+__all__ = ["LAZY_FIELDS", "MissingEnvError", "interpolate", "interpolate_value"]
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_ANY_REF = re.compile(r"\$\{([^}]*)\}")
+LAZY_FIELDS: frozenset[Loc] = frozenset(
+    {("auth", "api_key"), ("auth", "header_value"), ("auth", "client_secret")}
+)
+_REQUIRED: frozenset[Loc] = frozenset({("id",), ("engine",), ("base_url",)})
+
+
+class MissingEnvError(ValueError):
+    """A ``${VAR}`` reference to a variable that is not set and has no default."""
+
+    def __init__(self, loc: Loc, variable: str) -> None:
+        self.loc = loc
+        self.variable = variable
+        super().__init__(f"environment variable {variable} is not set")
+
+
+def interpolate_value(text: str, env: Mapping[str, str], loc: Loc = ()) -> str:
+    """``text`` with every ``${VAR}`` replaced; raises ``MissingEnvError``."""
+
+    def sub(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        raise MissingEnvError(loc, name)
+
+    for bad in _ANY_REF.finditer(text):
+        if not _VAR.fullmatch(bad.group(0)):
+            raise MissingEnvError(loc, bad.group(1) or "(empty)")
+    return _VAR.sub(sub, text)
+
+
+def interpolate(doc: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """Interpolate every string in a canonical document.
+
+    A missing variable in a required field (``id``, ``engine``, ``base_url``,
+    a model id, a header) raises; in an optional field the field is dropped.
+    """
+    result = _walk(doc, env, ())
+    assert isinstance(result, dict)
+    return result
+
+
+_DROP = object()
+
+
+def _walk(value: Any, env: Mapping[str, str], loc: Loc) -> Any:
+    if isinstance(value, str):
+        if loc in LAZY_FIELDS or "${" not in value:
+            return value
+        try:
+            return interpolate_value(value, env, loc)
+        except MissingEnvError:
+            if _required(loc):
+                raise
+            return _DROP
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            new = _walk(item, env, (*loc, key))
+            if new is not _DROP:
+                out[key] = new
+        return out
+    if isinstance(value, list):
+        items = [_walk(item, env, (*loc, i)) for i, item in enumerate(value)]
+        return [item for item in items if item is not _DROP]
+    return value
+
+
+def _required(loc: Loc) -> bool:
+    if loc in _REQUIRED or (loc[:1] == ("headers",)) or loc[:1] == ("query_params",):
+        return True
+    return len(loc) == 3 and loc[0] == "models" and loc[2] == "id"

@@ -1,0 +1,139 @@
+"""One clear line per bad spec: file, JSON path, what was expected, what was found."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from polyport_core.errors import InvalidConfigError
+from polyport_core.spec._aliases import Loc, Origins, original_loc
+
+__all__ = ["SpecError", "format_loc", "from_validation_error"]
+
+_SECRETISH = re.compile(r"key|secret|token|password|authorization|header_value|headers", re.I)
+
+
+class SpecError(InvalidConfigError):
+    """A provider spec file is invalid; ``str()`` is one line naming file and JSON path."""
+
+    def __init__(
+        self, file: str, loc: Loc, expected: str, found: str, *, provider: str | None = None
+    ) -> None:
+        self.file = file
+        self.loc = loc
+        self.json_path = format_loc(loc)
+        self.expected = expected
+        self.found = found
+        super().__init__(f"{file}: {self.json_path}: expected {expected}, found {found}", provider=provider)
+
+
+def format_loc(loc: Loc) -> str:
+    """A JSON path like ``$.models[1].pricing.input``."""
+    out = "$"
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_$][\w$]*", part):
+            out += f".{part}"
+        else:
+            out += f"[{json.dumps(part)}]"
+    return out
+
+
+def show(value: Any, loc: Loc = ()) -> str:
+    """A short JSON rendering of a found value, redacted when the field may hold a secret."""
+    if any(isinstance(p, str) and _SECRETISH.search(p) for p in loc) and isinstance(value, str):
+        return "a string (value hidden)"
+    try:
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_EXPECTED = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "decimal_type": "a number",
+    "decimal_parsing": "a number",
+    "bool_type": "true or false",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "list_type": "an array",
+    "string_too_short": "a non-empty string",
+    "too_short": "a non-empty value",
+}
+
+
+def from_validation_error(
+    error: ValidationError, file: str, origins: Origins, *, prefix: Loc = (), provider: str | None = None
+) -> SpecError:
+    """The first (most relevant) pydantic error as a ``SpecError`` in the user's spelling."""
+    details = sorted(error.errors(), key=_rank)
+    first = details[0]
+    loc = prefix + original_loc(tuple(first["loc"]), origins)
+    expected, found = _describe(first, loc)
+    more = len(details) - 1
+    if more:
+        found += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return SpecError(file, loc, expected, found, provider=provider)
+
+
+def _rank(detail: ErrorDetails) -> tuple[int, int]:
+    # Report problems in document order: shallow structural errors first.
+    return (0 if detail["type"] in ("missing", "extra_forbidden") else 1, len(detail["loc"]))
+
+
+def _describe(detail: ErrorDetails, loc: Loc) -> tuple[str, str]:
+    kind = detail["type"]
+    ctx = detail.get("ctx") or {}
+    value = detail.get("input")
+    if kind == "missing":
+        return "a value (required field)", "nothing"
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else "?"
+        known = _known_fields(detail)
+        hint = difflib.get_close_matches(name, known, n=1)
+        expected = f"a known field (did you mean {hint[0]!r}?)" if hint else "a known field"
+        return expected, f"unknown field {name!r}"
+    if kind == "literal_error":
+        return f"one of {ctx.get('expected', '')}", show(value, loc)
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        ops = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+        bound = next(iter(ctx.values()), "?")
+        return f"a number {ops[kind]} {bound}", show(value, loc)
+    if kind == "value_error":
+        message = str(ctx.get("error", detail["msg"]))
+        return message, show(value, loc)
+    if kind == "url_parsing":
+        return "a URL", show(value, loc)
+    return _EXPECTED.get(kind, detail["msg"].replace("Input should be ", "").lower()), show(value, loc)
+
+
+def _known_fields(detail: ErrorDetails) -> list[str]:
+    from polyport_core.spec import _models
+
+    loc = tuple(detail["loc"])
+    names: dict[tuple[str, ...], type[Any]] = {
+        (): _models.ProviderSpec,
+        ("auth",): _models.AuthSpec,
+        ("quirks",): _models.QuirksSpec,
+        ("limits",): _models.LimitsSpec,
+        ("budget",): _models.BudgetSpec,
+        ("models",): _models.ModelSpec,
+        ("models", "pricing"): _models.PricingSpec,
+        ("models", "quirks"): _models.QuirksSpec,
+        ("models", "limits"): _models.LimitsSpec,
+    }
+    key = tuple(p for p in loc[:-1] if isinstance(p, str))
+    model = names.get(key)
+    return list(model.model_fields) if model else []

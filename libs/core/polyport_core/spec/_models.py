@@ -1,0 +1,292 @@
+"""The declarative provider format, in its one canonical spelling.
+
+Alias spellings (goose, Polydev) are rewritten to these names before
+validation by ``_aliases``; the models themselves know only the canonical
+names so the published JSON Schema documents one format.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "ENGINES_KNOWN",
+    "AuthSpec",
+    "BudgetSpec",
+    "LimitsSpec",
+    "ModelSpec",
+    "PricingSpec",
+    "ProviderSpec",
+    "QuirksSpec",
+]
+
+ENGINES_KNOWN = ("openai", "anthropic", "ollama")
+"""Engines that ship with polyport; others may register through entry points."""
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_HEADER_NAME_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+ToolChoiceValue = Literal["required", "named", "none", "auto"]
+
+
+def _header_value(value: str) -> str:
+    if any(c in value for c in "\r\n\0"):
+        raise ValueError("a header value without CR/LF/NUL characters")
+    return value
+
+
+HeaderValue = Annotated[str, AfterValidator(_header_value)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+
+
+class PricingSpec(_Strict):
+    """USD per million tokens; a missing price means unknown, never free."""
+
+    input: Decimal | None = Field(default=None, ge=0, strict=False)
+    output: Decimal | None = Field(default=None, ge=0, strict=False)
+    cache_read: Decimal | None = Field(default=None, ge=0, strict=False)
+    cache_write: Decimal | None = Field(default=None, ge=0, strict=False)
+    currency: Literal["USD"] = "USD"
+
+
+class QuirksSpec(_Strict):
+    """Server deviations from the engine's wire protocol, applied by the partner."""
+
+    drop_params: list[str] = Field(default_factory=list)
+    """Request fields removed before sending (e.g. ``parallel_tool_calls``, ``strict``)."""
+    developer_as_system: bool | None = None
+    """Send the ``developer`` role as ``system``."""
+    unsupported_tool_choice: list[ToolChoiceValue] = Field(default_factory=list)
+    send_reasoning: bool | None = None
+    stream_usage: bool | None = None
+    """Ask for a usage chunk on streams (off for servers that reject stream_options)."""
+
+    def merged(self, other: QuirksSpec | None) -> QuirksSpec:
+        """These quirks overlaid by ``other`` (a model's own quirks win)."""
+        if other is None:
+            return self
+        data = self.model_dump()
+        for key, value in other.model_dump(exclude_unset=True).items():
+            if isinstance(value, list):
+                data[key] = sorted(set(data.get(key) or []) | set(value))
+            else:
+                data[key] = value
+        return QuirksSpec.model_validate(data)
+
+
+class LimitsSpec(_Strict):
+    """Rate limits the governance layer enforces per provider (or per model)."""
+
+    requests_per_minute: int | None = Field(default=None, gt=0)
+    requests_per_hour: int | None = Field(default=None, gt=0)
+    tokens_per_minute: int | None = Field(default=None, gt=0)
+    tokens_per_hour: int | None = Field(default=None, gt=0)
+    max_concurrency: int | None = Field(default=None, gt=0)
+
+
+class BudgetSpec(_Strict):
+    """Spend caps in USD with an alert threshold (a fraction of the cap)."""
+
+    daily_usd: Decimal | None = Field(default=None, gt=0, strict=False)
+    monthly_usd: Decimal | None = Field(default=None, gt=0, strict=False)
+    alert_threshold: float = Field(default=0.8, gt=0, le=1)
+
+
+AuthType = Literal["none", "bearer", "header", "query", "oauth2_client_credentials", "token_provider"]
+
+
+class AuthSpec(_Strict):
+    """How requests are authenticated. Secrets are references, resolved late.
+
+    ``api_key`` may be a literal (discouraged), ``${ENV}``, ``env:NAME`` or
+    ``keyring:service/name``; ``api_key_env`` names an environment variable.
+    """
+
+    type: AuthType = "bearer"
+    api_key: SecretStr | None = None
+    api_key_env: str | None = None
+    header_name: str | None = None
+    """Header carrying the key (``type: header``), e.g. ``x-api-key``."""
+    prefix: str | None = None
+    """Text before the key in the header (``Bearer `` for bearer auth)."""
+    header_value: SecretStr | None = None
+    """A full header value template, e.g. ``Bearer {api_key}`` (goose)."""
+    query_param: str | None = None
+    token_url: str | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    client_secret_env: str | None = None
+    scopes: list[str] = Field(default_factory=list)
+    audience: str | None = None
+    token_provider: str | None = None
+    """``module:callable`` returning a bearer token (Azure AD style)."""
+    required: bool = True
+    """Whether a missing key is an error at model creation (false for local servers)."""
+
+    @field_validator("header_name")
+    @classmethod
+    def _header_name(cls, value: str | None) -> str | None:
+        if value is not None and not _HEADER_NAME_RE.match(value):
+            raise ValueError("a valid HTTP header name (letters, digits, '-')")
+        return value
+
+    @field_validator("api_key_env", "client_secret_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
+            raise ValueError("an environment variable name like MY_API_KEY")
+        return value
+
+    @field_validator("token_provider")
+    @classmethod
+    def _import_path(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[\w.]+:[\w.]+$", value):
+            raise ValueError("an import path 'module:callable'")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> AuthSpec:
+        if self.type == "query" and not self.query_param:
+            raise ValueError("'query_param' when type is 'query'")
+        if self.type == "oauth2_client_credentials":
+            missing = [n for n in ("token_url", "client_id") if not getattr(self, n)]
+            if not (self.client_secret or self.client_secret_env):
+                missing.append("client_secret")
+            if missing:
+                raise ValueError(f"{', '.join(missing)} for oauth2_client_credentials")
+        if self.type == "token_provider" and not self.token_provider:
+            raise ValueError("'token_provider' when type is 'token_provider'")
+        return self
+
+
+class ModelSpec(_Strict):
+    """One model a provider serves, with its declared facts (they beat the catalog)."""
+
+    id: str = Field(min_length=1)
+    display_name: str | None = None
+    context_window: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    tools: bool | None = None
+    tool_choice: bool | None = None
+    parallel_tool_calls: bool | None = None
+    vision: bool | None = None
+    json_schema: bool | None = None
+    streaming_usage: bool | None = None
+    reasoning: bool | None = None
+    embeddings: bool | None = None
+    dimensions: int | None = Field(default=None, gt=0)
+    pricing: PricingSpec | None = None
+    quirks: QuirksSpec | None = None
+    default_params: dict[str, Any] = Field(default_factory=dict)
+    limits: LimitsSpec | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _no_space(cls, value: str) -> str:
+        if value != value.strip() or "\n" in value:
+            raise ValueError("a model id without surrounding spaces or newlines")
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ModelSpec:
+        if self.context_window and self.max_output_tokens and self.max_output_tokens > self.context_window:
+            raise ValueError("max_output_tokens not larger than context_window")
+        return self
+
+
+class ProviderSpec(_Strict):
+    """One provider: where it is, how to talk to it, what it serves and what it costs."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    id: str
+    display_name: str | None = None
+    description: str | None = None
+    engine: str
+    base_url: str
+    auth: AuthSpec = Field(default_factory=lambda: AuthSpec(type="none", required=False))
+    headers: dict[str, HeaderValue] = Field(default_factory=dict)
+    query_params: dict[str, str] = Field(default_factory=dict)
+    default_params: dict[str, Any] = Field(default_factory=dict)
+    timeout: float | None = Field(default=None, gt=0)
+    max_retries: int | None = Field(default=None, ge=0, le=20)
+    enabled: bool = True
+    priority: int = 0
+    quirks: QuirksSpec = Field(default_factory=QuirksSpec)
+    limits: LimitsSpec | None = None
+    budget: BudgetSpec | None = None
+    models: list[ModelSpec] = Field(default_factory=list)
+    docs_url: str | None = None
+    _source: str = PrivateAttr(default="")
+
+    @property
+    def source(self) -> str:
+        """Where this spec came from: a file path, ``preset:<file>`` or ``plugin:<name>``."""
+        return self._source
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID_RE.match(value):
+            raise ValueError("an id of letters, digits, '_', '-', '.' (no ':' or '/')")
+        return value
+
+    @field_validator("engine")
+    @classmethod
+    def _engine(cls, value: str) -> str:
+        if not re.match(r"^[a-z][a-z0-9_\-]*$", value):
+            raise ValueError(f"an engine name ({', '.join(ENGINES_KNOWN)} or a registered one)")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_url(value)
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not _HEADER_NAME_RE.match(name):
+                raise ValueError(f"valid header names, not {name!r}")
+        return value
+
+    @field_validator("models")
+    @classmethod
+    def _unique_models(cls, value: list[ModelSpec]) -> list[ModelSpec]:
+        seen: set[str] = set()
+        for model in value:
+            if model.id in seen:
+                raise ValueError(f"unique model ids; {model.id!r} appears twice")
+            seen.add(model.id)
+        return value
+
+    def model(self, model_id: str) -> ModelSpec | None:
+        """The declared model ``model_id``, or None when the spec does not list it."""
+        return next((m for m in self.models if m.id == model_id), None)
+
+
+def check_url(value: str) -> str:
+    """An http(s) URL with a host and no whitespace; trailing slash removed."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() for c in value):
+        raise ValueError("a URL without spaces")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("an http(s) URL like https://api.example.com/v1")
+    return value.rstrip("/")
