@@ -1,0 +1,200 @@
+"""``ChatAnthropic``: Claude and every Anthropic-compatible server, on the official SDK."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.utils.utils import secret_from_env
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
+from polyport_core.chat._model import StructuredMethod
+from polyport_core.errors import InvalidConfigError
+from pydantic import Field, PrivateAttr, SecretStr
+
+from polyport_anthropic import _transport
+from polyport_anthropic._clients import NO_KEY, make_anthropic_clients
+from polyport_anthropic._errors import map_anthropic_error
+from polyport_anthropic._messages import messages_to_anthropic
+from polyport_anthropic._response import parse_event, parse_message
+from polyport_anthropic._tools import apply_tools, tools_to_anthropic
+
+__all__ = ["ChatAnthropic"]
+
+_DEFAULT_MAX_TOKENS = 4096
+"""Output cap when neither the call, the instance nor the model's profile gives one."""
+
+
+class ChatAnthropic(ProviderChatModel):
+    """Chat model for Anthropic's Messages API and Anthropic-compatible servers (``base_url``).
+
+    Tools, extended thinking (signed thinking blocks survive across turns), prompt
+    caching (``cache_control`` blocks; cache tokens in ``usage_metadata``), images,
+    PDFs and native JSON-schema output.
+
+    Example:
+        ```python
+        llm = ChatAnthropic(model="claude-sonnet-4-5", max_tokens=256)
+        llm.invoke("Hello")
+        ```
+    """
+
+    api_key: SecretStr | None = Field(
+        alias="anthropic_api_key", default_factory=secret_from_env("ANTHROPIC_API_KEY", default=None)
+    )
+    base_url: str | None = Field(
+        alias="anthropic_api_url", default_factory=lambda: os.environ.get("ANTHROPIC_BASE_URL") or None
+    )
+    default_headers: dict[str, str] | None = None
+    http_client: Any = Field(default=None, exclude=True)
+    """An ``httpx2.Client`` for the sync SDK client (proxies, transports, fixtures)."""
+    http_async_client: Any = Field(default=None, exclude=True)
+    """An ``httpx2.AsyncClient`` for the async SDK client."""
+
+    top_k: int | None = None
+    top_p: float | None = None
+    thinking: dict[str, Any] | None = None
+    """Extended thinking, e.g. ``{"type": "enabled", "budget_tokens": 2048}``."""
+    betas: list[str] | None = None
+    """Beta features, sent as the ``anthropic-beta`` header."""
+    count_tokens_api: bool = True
+    """Count prompt tokens with ``/v1/messages/count_tokens``; offline estimate if that fails."""
+
+    _clients: tuple[Any, Any] | None = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "anthropic"
+
+    # ------------------------------------------------------------------ clients
+    def _headers(self) -> dict[str, str] | None:
+        headers = dict(self.default_headers or {})
+        if self.betas:
+            headers["anthropic-beta"] = ",".join(self.betas)
+        return headers or None
+
+    def _sdk_clients(self) -> tuple[Any, Any]:
+        if self._clients is None:
+            self._clients = self._make_clients()
+        return self._clients
+
+    def _make_clients(self) -> tuple[Any, Any]:
+        key = self.api_key.get_secret_value() if self.api_key is not None else None
+        if key is None:
+            if not self.base_url:
+                raise InvalidConfigError(
+                    "No API key: pass api_key= or set ANTHROPIC_API_KEY",
+                    provider=self._provider_id,
+                    model=self.model_name,
+                )
+            key = NO_KEY
+        return make_anthropic_clients(
+            api_key=key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self._headers(),
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
+        )
+
+    @property
+    def _sse(self) -> bool:
+        """Whether the platform streams plain SSE (Bedrock uses AWS event streams)."""
+        return True
+
+    # ------------------------------------------------------------------ request
+    def _default_max_tokens(self) -> int:
+        profile = self.profile or {}
+        return int(profile.get("max_output_tokens") or _DEFAULT_MAX_TOKENS)
+
+    def _normalize_tool_choice(self, choice: str | dict[str, Any] | None) -> Any:
+        return choice  # converted with the tools in ``_build_payload``
+
+    def _build_payload(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        system, converted = messages_to_anthropic(messages)
+        payload: dict[str, Any] = {
+            "model": self.model_name,
+            "max_tokens": kwargs.pop("max_tokens", None) or self.max_tokens or self._default_max_tokens(),
+            "messages": converted,
+        }
+        if system:
+            payload["system"] = system
+        optional = {
+            "temperature": self.temperature,
+            "top_k": self.top_k,
+            "top_p": self.top_p,
+            "thinking": self.thinking,
+            "stop_sequences": stop or self.stop,
+        }
+        for key, value in optional.items():
+            if value is not None:
+                payload[key] = value
+        if self.model_kwargs:
+            payload.update(self.model_kwargs)
+        parallel = kwargs.pop("parallel_tool_calls", None)
+        if "stop_sequences" in kwargs and kwargs["stop_sequences"] is None:
+            kwargs.pop("stop_sequences")
+        payload.update(kwargs)
+        if "tools" in payload or "tool_choice" in payload:
+            apply_tools(payload, parallel)
+        if stream:
+            payload["stream"] = True
+        return payload
+
+    def _structured_output_kwargs(
+        self, schema: dict[str, Any], method: StructuredMethod, strict: bool | None
+    ) -> dict[str, Any]:
+        """Native JSON output (``output_config.format``); Anthropic has no schemaless JSON mode,
+        so ``json_mode`` sends the given schema too (or a bare object schema)."""
+        if method == "json_mode" and not schema:
+            return {"output_config": {"format": {"type": "json_schema", "schema": {"type": "object"}}}}
+        from anthropic import transform_schema
+
+        return {"output_config": {"format": {"type": "json_schema", "schema": transform_schema(schema)}}}
+
+    # ------------------------------------------------------------------ transport hooks
+    def _send(self, payload: dict[str, Any]) -> Any:
+        return _transport.post_message(self._sdk_clients()[0], payload)
+
+    async def _asend(self, payload: dict[str, Any]) -> Any:
+        return await _transport.apost_message(self._sdk_clients()[1], payload)
+
+    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
+        return _transport.stream_message(self._sdk_clients()[0], payload, state, sse=self._sse)
+
+    def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
+        return _transport.astream_message(self._sdk_clients()[1], payload, state, sse=self._sse)
+
+    def _parse_response(self, raw: Any) -> ParsedResponse:
+        body, headers = raw
+        return parse_message(body, headers)
+
+    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
+        return parse_event(event, state, self._provider_id, self.model_name)
+
+    def _map_error(self, error: BaseException) -> BaseException:
+        return map_anthropic_error(error, self._provider_id, self.model_name)
+
+    # ------------------------------------------------------------------ token counting
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Prompt tokens from the API's count endpoint; the offline estimate when it is unavailable."""
+        if self.count_tokens_api:
+            system, converted = messages_to_anthropic(messages)
+            body: dict[str, Any] = {"model": self.model_name, "messages": converted}
+            if system:
+                body["system"] = system
+            if tools:
+                from polyport_core.chat._tools import format_tools
+
+                body["tools"] = tools_to_anthropic(format_tools(list(tools)))
+            try:
+                return _transport.count_tokens(self._sdk_clients()[0], body)
+            except Exception:
+                pass
+        return super().get_num_tokens_from_messages(messages, tools)
