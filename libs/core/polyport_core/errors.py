@@ -31,11 +31,13 @@ __all__ = [
     "BudgetExceededError",
     "ContextWindowExceededError",
     "InvalidConfigError",
+    "LedgerUnavailableError",
     "NotFoundError",
     "PermissionDeniedError",
     "PolyportError",
     "ProviderUnavailableError",
     "RateLimitError",
+    "RateLimitWaitExceededError",
     "TimeoutError",
 ]
 
@@ -217,3 +219,15 @@ def parse_retry_after(headers: Any) -> float | None:
             except (TypeError, ValueError):
                 return None
     return None
+
+
+class LedgerUnavailableError(PolyportError):
+    """The usage ledger (SQLite file or Redis) could not be reached; the call was not made."""
+
+    kind = "ledger_unavailable"
+
+
+class RateLimitWaitExceededError(RateLimitError):
+    """A local rate limit would not free up within the allowed wait (or ``fail_fast`` is set)."""
+
+    kind = "rate_limit"

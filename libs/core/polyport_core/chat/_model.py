@@ -186,6 +186,13 @@ class ProviderChatModel(BaseChatModel):
             )
         return mapped
 
+    def _abandon(self, call: CallInfo, error: BaseException) -> None:
+        """Tell the hooks a call ended without a result (cancelled task, stream closed early)."""
+        if self.call_hooks is not None:
+            self.call_hooks.after_call(
+                call, CallOutcome(error=error, latency_s=time.perf_counter() - call.started_at)
+            )
+
     async def _afail(self, call: CallInfo, error: BaseException) -> BaseException:
         mapped = self._map_error(error)
         if isinstance(mapped, PolyportError):
@@ -230,6 +237,9 @@ class ProviderChatModel(BaseChatModel):
             parsed = self._parse_response(self._send(payload))
         except Exception as error:
             raise self._fail(call, error) from error
+        except BaseException as error:  # cancelled or closed early: free limits and budget holds
+            self._abandon(call, error)
+            raise
         outcome = CallOutcome(
             usage=parsed.usage,
             latency_s=time.perf_counter() - call.started_at,
@@ -255,6 +265,9 @@ class ProviderChatModel(BaseChatModel):
             parsed = self._parse_response(await self._asend(payload))
         except Exception as error:
             raise await self._afail(call, error) from error
+        except BaseException as error:  # cancelled or closed early: free limits and budget holds
+            self._abandon(call, error)
+            raise
         outcome = CallOutcome(
             usage=parsed.usage,
             latency_s=time.perf_counter() - call.started_at,
@@ -292,6 +305,9 @@ class ProviderChatModel(BaseChatModel):
             tracker.check_complete(state)
         except Exception as error:
             raise self._fail(call, error) from error
+        except BaseException as error:  # cancelled or closed early: free limits and budget holds
+            self._abandon(call, error)
+            raise
         outcome = tracker.outcome(state)
         if hooks is not None:
             hooks.after_call(call, outcome)
@@ -324,6 +340,9 @@ class ProviderChatModel(BaseChatModel):
             tracker.check_complete(state)
         except Exception as error:
             raise await self._afail(call, error) from error
+        except BaseException as error:  # cancelled or closed early: free limits and budget holds
+            self._abandon(call, error)
+            raise
         outcome = tracker.outcome(state)
         if hooks is not None:
             await hooks.aafter_call(call, outcome)

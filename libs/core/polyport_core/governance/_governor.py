@@ -1,0 +1,328 @@
+"""``Governor``: rate limits, budgets, the ledger, metrics and quota snapshots as one ``CallHooks``.
+
+Pass it as ``call_hooks=`` to any polyport chat model. Before the call it
+waits for the rate limits and reserves the worst-case cost on every matching
+budget; after the call (success or failure) it settles the actual cost,
+writes the usage record, records metrics and keeps the vendor's quota
+snapshot. A settle that cannot reach the ledger is kept and retried on the
+next call (settles are idempotent), so a ledger outage loses no records.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from polyport_core.errors import BudgetExceededError, LedgerUnavailableError
+from polyport_core.governance._budget import (
+    AlertCallback,
+    Budget,
+    BudgetAlert,
+    alert_due,
+    exceeded_message,
+    log_alert,
+    matching_caps,
+    scopes_for,
+)
+from polyport_core.governance._hooks import CallHooks, CallInfo, CallOutcome
+from polyport_core.governance._limits import Grant, Limiter, RateLimit
+from polyport_core.governance._prices import CatalogPrices, Price, PriceLookup, cost_nano, worst_case_nano
+from polyport_core.governance._quota import QuotaSnapshot, parse_quota_headers
+from polyport_core.ledger import Bucket, Cap, Ledger, UsageRecord, nano_to_usd
+from polyport_core.metrics import Metrics
+
+__all__ = ["Governor"]
+
+logger = logging.getLogger("polyport.governance")
+_KEY = "polyport.governor"
+
+
+class _CallState:
+    __slots__ = ("caps", "cost", "grant", "held", "price", "res_id", "spend")
+
+    def __init__(self) -> None:
+        self.res_id = uuid.uuid4().hex
+        self.grant: Grant | None = None
+        self.price: Price | None = None
+        self.caps: list[Cap] = []
+        self.held: list[Bucket] = []
+        self.spend: list[Bucket] = []
+        self.cost: int | None = None
+
+
+class Governor(CallHooks):
+    """Limits, budgets, ledger and metrics for every call of the models it is given to."""
+
+    def __init__(
+        self,
+        *,
+        ledger: Ledger | None = None,
+        budgets: Sequence[Budget] = (),
+        limits: Sequence[RateLimit] = (),
+        prices: PriceLookup | None = None,
+        allow_unpriced: bool = False,
+        on_alert: AlertCallback | None = None,
+        metrics: Metrics | None = None,
+        max_wait_s: float = 60.0,
+        fail_fast: bool = False,
+        limits_storage: str = "memory://",
+        reservation_ttl_s: float = 900.0,
+        default_max_output_tokens: int = 4096,
+        input_margin: float = 1.25,
+        record_usage: bool = True,
+    ) -> None:
+        self.budgets = list(budgets)
+        self.limiter = Limiter(limits, storage_uri=limits_storage, max_wait_s=max_wait_s, fail_fast=fail_fast)
+        self.prices: PriceLookup = prices if prices is not None else CatalogPrices()
+        self.allow_unpriced = allow_unpriced
+        self.on_alert = on_alert or log_alert
+        self.metrics = metrics if metrics is not None else Metrics()
+        self.reservation_ttl_s = reservation_ttl_s
+        self.default_max_output_tokens = default_max_output_tokens
+        self.input_margin = input_margin
+        self.record_usage = record_usage
+        self.quotas: dict[tuple[str, str], QuotaSnapshot] = {}
+        self._ledger = ledger
+        self._pending: list[tuple[UsageRecord, list[Bucket], list[Bucket]]] = []
+        self._has_limits = bool(self.limiter.rules)
+        self._alerts = any(b.alert_threshold is not None for b in self.budgets)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The ledger (the SQLite default in the user data dir is opened on first use)."""
+        if self._ledger is None:
+            from polyport_core.ledger import SQLiteLedger
+
+            self._ledger = SQLiteLedger()
+        return self._ledger
+
+    @classmethod
+    def from_spec(cls, spec: Any, **kwargs: Any) -> Governor:
+        """A governor from a ``ProviderSpec``'s ``limits``/``budget`` sections (and its models' limits)."""
+        from polyport_core.governance._spec import budgets_from_spec, limits_from_spec, prices_from_spec
+
+        kwargs.setdefault("limits", limits_from_spec(spec))
+        kwargs.setdefault("budgets", budgets_from_spec(spec))
+        prices = prices_from_spec(spec)
+        if prices is not None:
+            kwargs.setdefault("prices", prices)
+        return cls(**kwargs)
+
+    # ------------------------------------------------------------ before
+    def _plan(self, call: CallInfo) -> _CallState:
+        state = _CallState()
+        call.state[_KEY] = state
+        state.spend, day, month = scopes_for(call.provider, call.model)
+        if self.budgets:
+            state.caps = matching_caps(self.budgets, call.provider, call.model, day, month)
+        if self.budgets or self.record_usage:
+            state.price = self.prices.price(call.provider, call.model)
+        if state.caps and state.price is None and not self.allow_unpriced:
+            raise BudgetExceededError(
+                f"No known price for {call.provider}/{call.model} and a budget applies; add pricing to "
+                "the spec or pass allow_unpriced=True",
+                provider=call.provider,
+                model=call.model,
+            )
+        return state
+
+    def _worst_case(self, call: CallInfo, price: Price) -> int:
+        output = call.max_output_tokens or self._catalog_max_output(call) or self.default_max_output_tokens
+        return worst_case_nano(price, int(call.estimated_input_tokens * self.input_margin) + 16, output)
+
+    @staticmethod
+    def _catalog_max_output(call: CallInfo) -> int | None:
+        from polyport_core.catalog import catalog_entry
+
+        value = (catalog_entry(call.model, call.provider) or {}).get("max_output_tokens")
+        return int(value) if value else None
+
+    def _refuse(self, call: CallInfo, state: _CallState, error: BaseException) -> None:
+        if state.grant is not None:
+            self.limiter.release(state.grant)
+        self.metrics.record(
+            call.provider, call.model, error_kind=getattr(error, "kind", "error"), latency_s=0.0
+        )
+
+    def before_call(self, call: CallInfo) -> None:
+        """Wait for the rate limits, then reserve the worst-case cost (refuse if it cannot fit)."""
+        self._flush_pending()
+        state = self._plan(call)
+        if self._has_limits:
+            state.grant = self.limiter.acquire(call.provider, call.model, call.estimated_input_tokens)
+        if state.caps and state.price is not None:
+            amount = self._worst_case(call, state.price)
+            try:
+                check = self.ledger.reserve(state.res_id, amount, state.caps, self.reservation_ttl_s)
+            except LedgerUnavailableError as unavailable:
+                self._refuse(call, state, unavailable)
+                raise
+            if check is not None:
+                refused = BudgetExceededError(
+                    exceeded_message(check, amount), provider=call.provider, model=call.model
+                )
+                self._refuse(call, state, refused)
+                raise refused
+            state.held = [c.bucket for c in state.caps]
+
+    async def abefore_call(self, call: CallInfo) -> None:
+        """Async twin of ``before_call``."""
+        await self._aflush_pending()
+        state = self._plan(call)
+        if self._has_limits:
+            state.grant = await self.limiter.aacquire(call.provider, call.model, call.estimated_input_tokens)
+        if state.caps and state.price is not None:
+            amount = self._worst_case(call, state.price)
+            try:
+                check = await self.ledger.areserve(state.res_id, amount, state.caps, self.reservation_ttl_s)
+            except LedgerUnavailableError as unavailable:
+                self._refuse(call, state, unavailable)
+                raise
+            if check is not None:
+                refused = BudgetExceededError(
+                    exceeded_message(check, amount), provider=call.provider, model=call.model
+                )
+                self._refuse(call, state, refused)
+                raise refused
+            state.held = [c.bucket for c in state.caps]
+
+    # ------------------------------------------------------------ after
+    def _record(self, call: CallInfo, outcome: CallOutcome) -> tuple[_CallState, UsageRecord] | None:
+        state: _CallState | None = call.state.get(_KEY)
+        if state is None:
+            return None
+        if state.grant is not None:
+            self.limiter.release(state.grant)
+        usage = outcome.usage
+        details: dict[str, Any] = dict(usage.get("input_token_details") or {}) if usage else {}
+        if usage is not None and state.price is not None:
+            state.cost = cost_nano(state.price, usage)
+        elif usage is None and outcome.error is not None:
+            state.cost = 0  # nothing came back, nothing is billed
+        if state.grant is not None and usage is not None:
+            self.limiter.settle_tokens(state.grant, int(usage.get("total_tokens", 0)))
+        kind = None if outcome.error is None else str(getattr(outcome.error, "kind", "cancelled"))
+        record = UsageRecord(
+            id=state.res_id,
+            provider=call.provider,
+            model=call.model,
+            input_tokens=int(usage.get("input_tokens", 0)) if usage else 0,
+            output_tokens=int(usage.get("output_tokens", 0)) if usage else 0,
+            cache_read_tokens=int(details.get("cache_read") or 0),
+            cache_write_tokens=int(details.get("cache_creation") or 0),
+            cost_nano=state.cost,
+            price_provenance=state.price.provenance if state.price is not None else "unknown",
+            latency_s=outcome.latency_s,
+            outcome=kind or "ok",
+            usage_estimated=outcome.usage_estimated,
+        )
+        self.metrics.record(
+            call.provider,
+            call.model,
+            error_kind=kind,
+            latency_s=outcome.latency_s,
+            ttft_s=outcome.time_to_first_token_s,
+            input_tokens=record.input_tokens,
+            output_tokens=record.output_tokens,
+            cost_usd=record.cost_usd,
+        )
+        if outcome.response_headers:
+            snapshot = parse_quota_headers(outcome.response_headers, call.provider, call.model)
+            if snapshot is not None:
+                self.quotas[(call.provider, call.model)] = snapshot
+        return state, record
+
+    def after_call(self, call: CallInfo, outcome: CallOutcome) -> None:
+        """Release limits, settle the cost, store the record, record metrics; never raises."""
+        try:
+            done = self._record(call, outcome)
+            if done is None or not (self.record_usage or done[0].held):
+                return
+            state, record = done
+            self._flush_pending()
+            try:
+                self.ledger.settle(record, state.held, state.spend)
+            except LedgerUnavailableError as error:
+                logger.warning("Ledger unavailable, settle of %s kept for retry: %s", record.id, error)
+                self._pending.append((record, state.held, state.spend))
+                return
+            if self._alerts and state.caps:
+                self._check_alerts(call, state)
+        except Exception:  # after_call must not raise: the call itself already happened
+            logger.exception("polyport governance after_call failed")
+
+    async def aafter_call(self, call: CallInfo, outcome: CallOutcome) -> None:
+        """Async twin of ``after_call``."""
+        try:
+            done = self._record(call, outcome)
+            if done is None or not (self.record_usage or done[0].held):
+                return
+            state, record = done
+            await self._aflush_pending()
+            try:
+                await self.ledger.asettle(record, state.held, state.spend)
+            except LedgerUnavailableError as error:
+                logger.warning("Ledger unavailable, settle of %s kept for retry: %s", record.id, error)
+                self._pending.append((record, state.held, state.spend))
+                return
+            if self._alerts and state.caps:
+                self._check_alerts(call, state)
+        except Exception:
+            logger.exception("polyport governance aafter_call failed")
+
+    def _check_alerts(self, call: CallInfo, state: _CallState) -> None:
+        for budget in self.budgets:
+            if not budget.applies(call.provider, call.model) or budget.alert_threshold is None:
+                continue
+            for cap in budget.caps(*_periods(state.caps)):
+                spent = self.ledger.spent(cap.bucket)
+                if alert_due(budget, cap, spent) and self.ledger.mark_alert(cap.bucket):
+                    self.on_alert(
+                        BudgetAlert(
+                            cap.name, cap.bucket.period, nano_to_usd(spent), nano_to_usd(cap.limit_nano),
+                            budget.alert_threshold,
+                        )
+                    )  # fmt: skip
+
+    def _flush_pending(self) -> None:
+        while self._pending:
+            record, held, spend = self._pending[0]
+            self.ledger.settle(record, held, spend)  # raises LedgerUnavailableError while still down
+            self._pending.pop(0)
+
+    async def _aflush_pending(self) -> None:
+        while self._pending:
+            record, held, spend = self._pending[0]
+            await self.ledger.asettle(record, held, spend)
+            self._pending.pop(0)
+
+    @property
+    def pending_settlements(self) -> int:
+        """Settles waiting for the ledger to come back."""
+        return len(self._pending)
+
+    def response_metadata(self, call: CallInfo, outcome: CallOutcome) -> dict[str, Any]:
+        """``cost_usd`` (None when the price is unknown) and its ``price_provenance``."""
+        state: _CallState | None = call.state.get(_KEY)
+        if state is None:
+            return {}
+        cost = None if state.cost is None else float(nano_to_usd(state.cost))
+        provenance = state.price.provenance if state.price is not None else "unknown"
+        return {"cost_usd": cost, "price_provenance": provenance, "ledger_id": state.res_id}
+
+    def spent_usd(self, budget: Budget, period: str = "day") -> Decimal:
+        """Settled spend of a budget's scope in the current day or month."""
+        _, day, month = scopes_for("", "")
+        return nano_to_usd(self.ledger.spent(Bucket(budget.scope, day if period == "day" else month)))
+
+
+def _periods(caps: list[Cap]) -> tuple[str, str]:
+    day = next((c.bucket.period for c in caps if c.bucket.period.startswith("day:")), "")
+    month = next((c.bucket.period for c in caps if c.bucket.period.startswith("month:")), "")
+    if not day or not month:
+        _, d, m = scopes_for("", "")
+        return day or d, month or m
+    return day, month

@@ -1,0 +1,88 @@
+"""Read a provider spec's ``limits``/``budget``/``pricing`` sections into governance objects.
+
+Duck-typed (attributes or mapping keys) so it accepts a ``ProviderSpec``, its
+``model_dump()`` or a plain dict without importing the spec module.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from polyport_core.governance._budget import Budget
+from polyport_core.governance._limits import RateLimit
+from polyport_core.governance._prices import Price, StaticPrices
+
+_LIMIT_FIELDS = (
+    "requests_per_minute",
+    "requests_per_hour",
+    "tokens_per_minute",
+    "tokens_per_hour",
+    "max_concurrency",
+)
+
+
+def _get(obj: Any, name: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _limit(section: Any, provider: str, model: str | None) -> RateLimit | None:
+    if section is None:
+        return None
+    values = {name: _get(section, name) for name in _LIMIT_FIELDS}
+    if values["max_concurrency"] is None:
+        values["max_concurrency"] = _get(section, "concurrency")
+    if not any(v is not None for v in values.values()):
+        return None
+    return RateLimit(provider=provider, model=model, **values)
+
+
+def limits_from_spec(spec: Any) -> list[RateLimit]:
+    """The provider-wide limits and each model's own limits."""
+    provider = str(_get(spec, "id"))
+    out = [rule] if (rule := _limit(_get(spec, "limits"), provider, None)) else []
+    for model in _get(spec, "models") or []:
+        if rule := _limit(_get(model, "limits"), provider, str(_get(model, "id"))):
+            out.append(rule)
+    return out
+
+
+def budgets_from_spec(spec: Any) -> list[Budget]:
+    """The provider's budget section as a provider-scoped ``Budget``."""
+    section = _get(spec, "budget")
+    if section is None:
+        return []
+    daily, monthly = _get(section, "daily_usd"), _get(section, "monthly_usd")
+    if daily is None and monthly is None:
+        return []
+    return [
+        Budget(
+            daily_usd=daily,
+            monthly_usd=monthly,
+            alert_threshold=_get(section, "alert_threshold"),
+            provider=str(_get(spec, "id")),
+        )
+    ]
+
+
+def prices_from_spec(spec: Any) -> StaticPrices | None:
+    """Declared model prices (provenance ``spec``); None when the spec prices nothing."""
+    provider = str(_get(spec, "id"))
+    prices: dict[str, Price] = {}
+    for model in _get(spec, "models") or []:
+        pricing = _get(model, "pricing")
+        if pricing is None or _get(pricing, "input") is None:
+            continue
+        value = {k: _get(pricing, k) for k in ("input", "output", "cache_read", "cache_write")}
+        prices[f"{provider}/{_get(model, 'id')}"] = Price(
+            input=Decimal(str(value["input"])),
+            output=Decimal(str(value["output"] if value["output"] is not None else value["input"])),
+            cache_read=None if value["cache_read"] is None else Decimal(str(value["cache_read"])),
+            cache_write=None if value["cache_write"] is None else Decimal(str(value["cache_write"])),
+            provenance="spec",
+        )
+    return StaticPrices(prices) if prices else None

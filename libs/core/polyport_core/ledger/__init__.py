@@ -1,0 +1,28 @@
+"""Where usage and spend live: one ``Ledger`` protocol, SQLite (embedded default) and Redis (fleets)."""
+
+from polyport_core.ledger._redis import RedisLedger
+from polyport_core.ledger._sqlite import SQLiteLedger, default_ledger_path
+from polyport_core.ledger._types import (
+    Bucket,
+    Cap,
+    CapCheck,
+    Ledger,
+    UsageRecord,
+    nano_to_usd,
+    period_keys,
+    usd_to_nano,
+)
+
+__all__ = [
+    "Bucket",
+    "Cap",
+    "CapCheck",
+    "Ledger",
+    "RedisLedger",
+    "SQLiteLedger",
+    "UsageRecord",
+    "default_ledger_path",
+    "nano_to_usd",
+    "period_keys",
+    "usd_to_nano",
+]

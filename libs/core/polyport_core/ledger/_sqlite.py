@@ -1,0 +1,235 @@
+"""The embedded ledger: one SQLite file, safe for several processes on one machine.
+
+WAL mode lets readers run beside the writer; every mutation is one
+``BEGIN IMMEDIATE`` transaction, which takes the write lock up front, so two
+processes can never both read "room left" and both reserve it. ``synchronous
+= NORMAL`` survives process crashes (not power loss of the last commits).
+Async methods run the same code on a worker thread: SQLite's busy wait must
+not block an event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from polyport_core.errors import LedgerUnavailableError
+from polyport_core.ledger._types import Bucket, Cap, CapCheck, UsageRecord
+
+__all__ = ["SQLiteLedger", "default_ledger_path"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS spend (
+    scope TEXT NOT NULL, period TEXT NOT NULL, amount INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (scope, period)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS holds (
+    res_id TEXT NOT NULL, scope TEXT NOT NULL, period TEXT NOT NULL,
+    amount INTEGER NOT NULL, expires_at REAL NOT NULL,
+    PRIMARY KEY (res_id, scope, period)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS holds_bucket ON holds (scope, period);
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY, ts REAL NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL,
+    cost_nano INTEGER, price_provenance TEXT NOT NULL, latency_s REAL NOT NULL,
+    outcome TEXT NOT NULL, usage_estimated INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS records_ts ON records (ts);
+CREATE TABLE IF NOT EXISTS alerts (
+    scope TEXT NOT NULL, period TEXT NOT NULL, PRIMARY KEY (scope, period)) WITHOUT ROWID;
+"""
+
+_RECORD_COLUMNS = (
+    "id, ts, provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
+    "cost_nano, price_provenance, latency_s, outcome, usage_estimated"
+)
+
+
+def default_ledger_path() -> Path:
+    """``<user data dir>/polyport/ledger.sqlite3`` (platformdirs), created on demand."""
+    from platformdirs import user_data_path
+
+    return user_data_path("polyport", appauthor=False, ensure_exists=True) / "ledger.sqlite3"
+
+
+class SQLiteLedger:
+    """Ledger in a SQLite file (default: the user data dir); one connection per thread."""
+
+    def __init__(self, path: str | Path | None = None, *, busy_timeout_s: float = 30.0) -> None:
+        self.path = Path(path) if path is not None else default_ledger_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        try:
+            self._conn().executescript(_SCHEMA)  # IF NOT EXISTS: safe when processes race
+        except sqlite3.Error as error:
+            raise LedgerUnavailableError(f"Cannot create the SQLite ledger at {self.path}: {error}") from error
+
+    def __repr__(self) -> str:
+        return f"SQLiteLedger({str(self.path)!r})"
+
+    # ------------------------------------------------------------ plumbing
+    def _conn(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                db = sqlite3.connect(
+                    self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
+                )
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error as error:
+                raise LedgerUnavailableError(
+                    f"Cannot open the SQLite ledger at {self.path}: {error}"
+                ) from error
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._conn()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise LedgerUnavailableError(
+                f"SQLite ledger {self.path} is locked or unreadable: {error}"
+            ) from error
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        try:
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise LedgerUnavailableError(f"SQLite ledger {self.path} commit failed: {error}") from error
+
+    # ------------------------------------------------------------ protocol
+    def reserve(
+        self, reservation_id: str, amount_nano: int, caps: Sequence[Cap], ttl_s: float
+    ) -> CapCheck | None:
+        """Hold ``amount_nano`` on every cap in one IMMEDIATE transaction."""
+        now = time.time()
+        with self._tx() as db:
+            db.execute("DELETE FROM holds WHERE expires_at <= ?", (now,))
+            for cap in caps:
+                spent, held = self._figures(db, cap.bucket)
+                if spent + held + amount_nano > cap.limit_nano:
+                    return CapCheck(cap, spent, held)
+            db.executemany(
+                "INSERT OR REPLACE INTO holds VALUES (?, ?, ?, ?, ?)",
+                [(reservation_id, c.bucket.scope, c.bucket.period, amount_nano, now + ttl_s) for c in caps],
+            )
+        return None
+
+    async def areserve(
+        self, reservation_id: str, amount_nano: int, caps: Sequence[Cap], ttl_s: float
+    ) -> CapCheck | None:
+        """Async twin of ``reserve`` (runs on a worker thread)."""
+        return await asyncio.to_thread(self.reserve, reservation_id, amount_nano, caps, ttl_s)
+
+    def settle(self, record: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> bool:
+        """Drop holds, add the cost to ``spend`` buckets and store the record, once per id."""
+        r = record
+        with self._tx() as db:
+            cursor = db.execute(
+                f"INSERT OR IGNORE INTO records ({_RECORD_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    r.id, r.ts, r.provider, r.model, r.input_tokens, r.output_tokens,
+                    r.cache_read_tokens, r.cache_write_tokens, r.cost_nano, r.price_provenance,
+                    r.latency_s, r.outcome, int(r.usage_estimated),
+                ),
+            )  # fmt: skip
+            if cursor.rowcount == 0:
+                return False
+            if held:
+                db.execute("DELETE FROM holds WHERE res_id = ?", (r.id,))
+            if r.cost_nano:
+                db.executemany(
+                    "INSERT INTO spend (scope, period, amount) VALUES (?, ?, ?) "
+                    "ON CONFLICT (scope, period) DO UPDATE SET amount = amount + excluded.amount",
+                    [(b.scope, b.period, r.cost_nano) for b in spend],
+                )
+        return True
+
+    async def asettle(self, record: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> bool:
+        """Async twin of ``settle`` (runs on a worker thread)."""
+        return await asyncio.to_thread(self.settle, record, held, spend)
+
+    def release(self, reservation_id: str, held: Sequence[Bucket]) -> None:
+        """Drop a reservation's holds."""
+        with self._tx() as db:
+            db.execute("DELETE FROM holds WHERE res_id = ?", (reservation_id,))
+
+    def spent(self, bucket: Bucket) -> int:
+        """Settled spend of ``bucket`` (nano-dollars)."""
+        row = (
+            self._conn()
+            .execute("SELECT amount FROM spend WHERE scope = ? AND period = ?", (bucket.scope, bucket.period))
+            .fetchone()
+        )
+        return int(row[0]) if row else 0
+
+    def reserved(self, bucket: Bucket) -> int:
+        """Live holds on ``bucket`` (nano-dollars)."""
+        row = (
+            self._conn()
+            .execute(
+                "SELECT COALESCE(SUM(amount), 0) FROM holds "
+                "WHERE scope = ? AND period = ? AND expires_at > ?",
+                (bucket.scope, bucket.period, time.time()),
+            )
+            .fetchone()
+        )
+        return int(row[0])
+
+    def records(self, since: float | None = None, until: float | None = None) -> list[UsageRecord]:
+        """Records in time order within ``[since, until)``."""
+        rows = (
+            self._conn()
+            .execute(
+                f"SELECT {_RECORD_COLUMNS} FROM records WHERE ts >= ? AND ts < ? ORDER BY ts",
+                (since if since is not None else float("-inf"), until if until is not None else float("inf")),
+            )
+            .fetchall()
+        )
+        return [
+            UsageRecord(
+                id=row[0], ts=row[1], provider=row[2], model=row[3], input_tokens=row[4],
+                output_tokens=row[5], cache_read_tokens=row[6], cache_write_tokens=row[7],
+                cost_nano=row[8], price_provenance=row[9], latency_s=row[10], outcome=row[11],
+                usage_estimated=bool(row[12]),
+            )
+            for row in rows
+        ]  # fmt: skip
+
+    def mark_alert(self, bucket: Bucket) -> bool:
+        """True only for the first caller per bucket, across processes."""
+        with self._tx() as db:
+            cursor = db.execute("INSERT OR IGNORE INTO alerts VALUES (?, ?)", (bucket.scope, bucket.period))
+            return cursor.rowcount == 1
+
+    def close(self) -> None:
+        """Close every connection this ledger opened."""
+        with self._lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    @staticmethod
+    def _figures(db: sqlite3.Connection, bucket: Bucket) -> tuple[int, int]:
+        row = db.execute(
+            "SELECT (SELECT amount FROM spend WHERE scope = ?1 AND period = ?2), "
+            "(SELECT SUM(amount) FROM holds WHERE scope = ?1 AND period = ?2)",
+            (bucket.scope, bucket.period),
+        ).fetchone()
+        return int(row[0] or 0), int(row[1] or 0)

@@ -1,0 +1,151 @@
+"""In-process metrics per provider and model, cheap enough to record on every call.
+
+Counters plus bounded windows (the last ``window`` latencies and outcomes),
+so percentiles and availability reflect recent behaviour and memory stays
+flat. Availability: ``down`` when the last ``down_after`` calls all failed or
+most recent calls failed, ``degraded`` when some did, else ``healthy``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+__all__ = ["Availability", "Metrics", "ModelStats"]
+
+Availability = Literal["healthy", "degraded", "down", "unknown"]
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class ModelStats:
+    """Running figures of one provider+model."""
+
+    provider: str
+    model: str
+    window: int = 512
+    requests: int = 0
+    successes: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: Decimal = Decimal(0)
+    unpriced_calls: int = 0
+    latencies: deque[float] = field(default_factory=deque)
+    ttfts: deque[float] = field(default_factory=deque)
+    recent: deque[bool] = field(default_factory=deque)
+
+    def availability(self, down_after: int = 3) -> Availability:
+        """Health from recent outcomes."""
+        if not self.recent:
+            return "unknown"
+        last = list(self.recent)[-20:]
+        failed = last.count(False)
+        if len(last) >= down_after and not any(last[-down_after:]):
+            return "down"
+        if failed * 2 > len(last):
+            return "down"
+        return "degraded" if failed else "healthy"
+
+    def snapshot(self) -> dict[str, Any]:
+        """Plain dict for JSON, tables and exporters."""
+        lat = list(self.latencies)
+        ttft = list(self.ttfts)
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "requests": self.requests,
+            "successes": self.successes,
+            "failures": dict(self.failures),
+            "latency_p50_s": _percentile(lat, 0.50),
+            "latency_p95_s": _percentile(lat, 0.95),
+            "latency_p99_s": _percentile(lat, 0.99),
+            "ttft_p50_s": _percentile(ttft, 0.50),
+            "ttft_p95_s": _percentile(ttft, 0.95),
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_usd": str(self.cost_usd),
+            "unpriced_calls": self.unpriced_calls,
+            "availability": self.availability(),
+        }
+
+
+class Metrics:
+    """Thread-safe metrics registry; ``Governor`` records every call here."""
+
+    def __init__(self, window: int = 512) -> None:
+        self.window = window
+        self._stats: dict[tuple[str, str], ModelStats] = {}
+        self._lock = threading.Lock()
+        self._exporter: Any = None
+
+    def record(
+        self,
+        provider: str,
+        model: str,
+        *,
+        error_kind: str | None,
+        latency_s: float,
+        ttft_s: float | None = None,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cost_usd: Decimal | None = None,
+    ) -> None:
+        """Add one call's outcome."""
+        with self._lock:
+            stats = self._stats.get((provider, model))
+            if stats is None:
+                stats = self._stats[(provider, model)] = ModelStats(provider, model, self.window)
+            stats.requests += 1
+            if error_kind is None:
+                stats.successes += 1
+            else:
+                stats.failures[error_kind] += 1
+            stats.input_tokens += input_tokens
+            stats.output_tokens += output_tokens
+            if cost_usd is None:
+                stats.unpriced_calls += error_kind is None
+            else:
+                stats.cost_usd += cost_usd
+            stats.latencies.append(latency_s)
+            if ttft_s is not None:
+                stats.ttfts.append(ttft_s)
+            stats.recent.append(error_kind is None)
+            for queue in (stats.latencies, stats.ttfts, stats.recent):
+                if len(queue) > self.window:
+                    queue.popleft()
+        if self._exporter is not None:
+            self._exporter.record(provider, model, error_kind, latency_s, input_tokens, output_tokens)
+
+    def get(self, provider: str, model: str) -> ModelStats | None:
+        """Stats of one provider+model (None if never called)."""
+        return self._stats.get((provider, model))
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Every provider+model as plain dicts."""
+        with self._lock:
+            return [s.snapshot() for s in self._stats.values()]
+
+    def availability(self, provider: str, model: str) -> Availability:
+        """healthy / degraded / down / unknown for one provider+model."""
+        stats = self.get(provider, model)
+        return "unknown" if stats is None else stats.availability()
+
+    def enable_opentelemetry(self, meter_name: str = "polyport") -> bool:
+        """Also export to OpenTelemetry metrics when ``opentelemetry-api`` is installed."""
+        try:
+            from polyport_core.metrics._otel import OTelExporter
+        except ImportError:
+            return False
+        self._exporter = OTelExporter(meter_name)
+        return True

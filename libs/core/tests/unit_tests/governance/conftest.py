@@ -1,0 +1,124 @@
+"""A real ``ProviderChatModel`` subclass whose 'vendor' is an in-process script (no sockets).
+
+It stands in for a vendor SDK only; the whole polyport lifecycle and the
+governance under test run for real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from pydantic import Field
+
+from polyport_core.adapters.openai_wire import parse_chat_chunk, parse_chat_completion
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
+from polyport_core.errors import PolyportError, ProviderUnavailableError
+from polyport_core.governance import Price, StaticPrices
+from polyport_core.ledger import SQLiteLedger
+
+
+def completion(text: str = "ok", prompt_tokens: int = 10, completion_tokens: int = 5) -> dict[str, Any]:
+    return {
+        "id": "x",
+        "object": "chat.completion",
+        "model": "scripted",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+class ScriptedChat(ProviderChatModel):
+    """Answers from ``script`` (a dict body or an exception per call), else a default completion."""
+
+    script: list[Any] = Field(default_factory=list)
+    output_tokens: int = 5
+    headers: dict[str, str] | None = None
+    chunks: int = 3
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _build_payload(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        return {
+            "model": self.model_name,
+            "messages": [{"role": m.type, "content": m.content} for m in messages],
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "stream": stream,
+        }
+
+    def _next(self) -> dict[str, Any]:
+        item = self.script.pop(0) if self.script else completion(completion_tokens=self.output_tokens)
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def _send(self, payload: dict[str, Any]) -> Any:
+        return self._next()
+
+    async def _asend(self, payload: dict[str, Any]) -> Any:
+        return self._next()
+
+    def _events(self, state: StreamState) -> Iterator[dict[str, Any]]:
+        body = self._next()
+        state.headers = self.headers
+        for i in range(self.chunks):
+            yield {"id": "x", "model": "scripted", "choices": [{"index": 0, "delta": {"content": f"w{i} "}}]}
+        yield {"id": "x", "model": "scripted", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+        yield {"id": "x", "model": "scripted", "choices": [], "usage": body["usage"]}
+
+    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
+        yield from self._events(state)
+
+    async def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
+        for event in self._events(state):
+            yield event
+
+    def _parse_response(self, raw: Any) -> ParsedResponse:
+        parsed = parse_chat_completion(raw)
+        parsed.headers = self.headers
+        return parsed
+
+    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
+        return parse_chat_chunk(event, state)
+
+    def _map_error(self, error: BaseException) -> BaseException:
+        if isinstance(error, PolyportError):
+            return error
+        return ProviderUnavailableError(str(error))
+
+
+PRICE = Price(input=Decimal(0), output=Decimal(1000), provenance="spec")
+"""$1000 per million output tokens = $0.001 per token; input free (exact worst case)."""
+
+
+@pytest.fixture
+def prices() -> StaticPrices:
+    return StaticPrices({"scripted/m": PRICE})
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[SQLiteLedger]:
+    led = SQLiteLedger(tmp_path / "ledger.sqlite3")
+    yield led
+    led.close()
+
+
+@pytest.fixture
+def make_model():
+    def make(hooks: Any, **kwargs: Any) -> ScriptedChat:
+        kwargs.setdefault("max_tokens", 5)
+        return ScriptedChat(model="m", provider="scripted", call_hooks=hooks, **kwargs)
+
+    return make
