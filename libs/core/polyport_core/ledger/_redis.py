@@ -23,6 +23,7 @@ __all__ = ["RedisLedger"]
 
 T = TypeVar("T")
 _SETTLED_TTL_S = 40 * 86400
+_CLOCK_SKEW_S = 300.0  # stream ids are Redis time, record ts the worker's: widen, then filter on ts
 
 
 class RedisLedger:
@@ -164,7 +165,7 @@ class RedisLedger:
 
     def records(self, since: float | None = None, until: float | None = None) -> list[UsageRecord]:
         """Records in time order within ``[since, until)`` (stream ids are ms timestamps)."""
-        low = "-" if since is None else str(int(since * 1000))
+        low = "-" if since is None else str(max(0, int((since - _CLOCK_SKEW_S) * 1000)))
         high = "+"  # a record settles after its timestamp: filter the upper bound on ts
         entries = self._guard(lambda: self._client.xrange(self._stream, low, high))
         out = [UsageRecord(**json.loads(fields[b"r"])) for _, fields in entries]
