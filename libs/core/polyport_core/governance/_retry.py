@@ -79,7 +79,7 @@ class RetryPolicy:
         if hint is not None:
             return max(0.0, hint)
         backoff = wait_exponential_jitter(
-            initial=self.initial_s, max=self.max_backoff_s, jitter=self.jitter_s
+            multiplier=self.initial_s, max=self.max_backoff_s, jitter=self.jitter_s
         )
         return float(backoff(state))
 

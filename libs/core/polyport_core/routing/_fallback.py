@@ -1,0 +1,267 @@
+"""``FallbackChatModel``: one chat model over several, tried in priority order.
+
+A call goes to the first model whose circuit breaker is closed; on an error
+of a chosen kind (default: rate limit, unavailable, timeout, budget) it moves
+to the next. Each step is reported to callbacks (``on_text``) and in the
+answer's ``response_metadata["fallback"]``. Streams fall back only before
+their first chunk: after it, the partial answer is already with the caller,
+so ``StreamInterruptedError`` is raised instead (the cause attached).
+
+Retries: with ``retry=RetryPolicy(...)`` each model is retried before the
+next is tried. The vendor SDKs retry too, so this requires the models'
+``max_retries=0`` (else ``InvalidConfigError``) unless
+``allow_sdk_retries=True`` says the double layer is intended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
+
+from polyport_core.errors import (
+    BadResponseError,
+    BudgetExceededError,
+    InvalidConfigError,
+    ProviderUnavailableError,
+    RateLimitError,
+)
+from polyport_core.errors import TimeoutError as PolyportTimeoutError
+from polyport_core.governance import RetryPolicy
+from polyport_core.routing._breaker import CircuitBreaker
+
+__all__ = ["DEFAULT_FALLBACK_ON", "FallbackChatModel", "StreamInterruptedError"]
+
+DEFAULT_FALLBACK_ON: tuple[type[BaseException], ...] = (
+    RateLimitError,
+    ProviderUnavailableError,
+    PolyportTimeoutError,
+    BudgetExceededError,
+)
+
+
+class StreamInterruptedError(BadResponseError):
+    """A stream failed after its first chunk; no fallback is possible (the cause is attached)."""
+
+    kind = "stream_interrupted"
+
+
+def _name(model: Runnable[Any, Any]) -> str:
+    inner = getattr(model, "bound", model)
+    provider = getattr(inner, "provider", "") or getattr(inner, "_llm_type", "")
+    return f"{provider}:{getattr(inner, 'model_name', type(inner).__name__)}"
+
+
+class FallbackChatModel(BaseChatModel):
+    """Chat model that tries ``models`` in order, skipping cooling ones and falling back on errors."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    models: list[Any] = Field(min_length=1)
+    """Chat models (or their ``bind_tools`` results) in priority order."""
+    fallback_on: tuple[type[BaseException], ...] = DEFAULT_FALLBACK_ON
+    failure_threshold: int = 3
+    """Consecutive failures that open a model's circuit breaker."""
+    cooldown_s: float = 30.0
+    retry: RetryPolicy | None = None
+    allow_sdk_retries: bool = False
+    _breaker: CircuitBreaker = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _check(self) -> FallbackChatModel:
+        if self.retry is not None and self.retry.max_attempts > 1 and not self.allow_sdk_retries:
+            doubled = [_name(m) for m in self.models if getattr(getattr(m, "bound", m), "max_retries", 0)]
+            if doubled:
+                raise InvalidConfigError(
+                    f"Models {doubled} retry in their SDK (max_retries > 0) and retry= is set: set their "
+                    "max_retries=0 or pass allow_sdk_retries=True"
+                )
+        self._breaker = CircuitBreaker(len(self.models), self.failure_threshold, self.cooldown_s)
+        return self
+
+    @classmethod
+    def from_priority(cls, models: Sequence[tuple[int, Any]], **kwargs: Any) -> FallbackChatModel:
+        """Models ordered by a spec's ``priority`` (higher first)."""
+        ordered = [m for _, m in sorted(models, key=lambda pair: -pair[0])]
+        return cls(models=ordered, **kwargs)
+
+    @property
+    def _llm_type(self) -> str:
+        return "polyport-fallback"
+
+    # ------------------------------------------------------------ plan
+    def _candidates(self) -> list[int]:
+        ready = [i for i in range(len(self.models)) if self._breaker.available(i)]
+        if not ready:
+            waits = ", ".join(
+                f"{_name(m)} {self._breaker.cooling_for(i):.1f}s" for i, m in enumerate(self.models)
+            )
+            raise ProviderUnavailableError(f"Every model is cooling down after repeated failures ({waits})")
+        return ready
+
+    def _failed(self, index: int, error: BaseException, steps: list[dict[str, Any]]) -> None:
+        opened = self._breaker.failure(index)
+        steps.append(
+            {
+                "model": _name(self.models[index]),
+                "error": getattr(error, "kind", type(error).__name__),
+                "message": str(error)[:200],
+                "cooldown_started": opened,
+            }
+        )
+
+    def _note(self, steps: list[dict[str, Any]], index: int) -> dict[str, Any]:
+        return {"fallback": {"used": _name(self.models[index]), "index": index, "failed": steps}}
+
+    def _finish(self, message: BaseMessage, steps: list[dict[str, Any]], index: int) -> ChatResult:
+        self._breaker.success(index)
+        message.response_metadata = {**message.response_metadata, **self._note(steps, index)}
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    @staticmethod
+    def _step_text(steps: list[dict[str, Any]]) -> str:
+        last = steps[-1]
+        return f"fallback: {last['model']} failed with {last['error']}; trying the next model\n"
+
+    # ------------------------------------------------------------ calls
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        steps: list[dict[str, Any]] = []
+        error: BaseException | None = None
+        for index in self._candidates():
+            model = self.models[index]
+            config = None  # an LLM run cannot parent runs; the steps go to on_text and metadata
+
+            def attempt(model: Any = model, config: Any = config) -> Any:
+                return model.invoke(messages, config=config, stop=stop, **kwargs)
+
+            try:
+                message = self.retry.call(attempt) if self.retry else attempt()
+            except self.fallback_on as caught:
+                error = caught
+                self._failed(index, caught, steps)
+                if run_manager is not None:
+                    run_manager.on_text(self._step_text(steps))
+                continue
+            return self._finish(message, steps, index)
+        assert error is not None
+        raise error
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        steps: list[dict[str, Any]] = []
+        error: BaseException | None = None
+        for index in self._candidates():
+            model = self.models[index]
+            config = None  # an LLM run cannot parent runs; the steps go to on_text and metadata
+
+            async def attempt(model: Any = model, config: Any = config) -> Any:
+                return await model.ainvoke(messages, config=config, stop=stop, **kwargs)
+
+            try:
+                message = await (self.retry.acall(attempt) if self.retry else attempt())
+            except self.fallback_on as caught:
+                error = caught
+                self._failed(index, caught, steps)
+                if run_manager is not None:
+                    await run_manager.on_text(self._step_text(steps))
+                continue
+            return self._finish(message, steps, index)
+        assert error is not None
+        raise error
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        steps: list[dict[str, Any]] = []
+        error: BaseException | None = None
+        for index in self._candidates():
+            config = None  # an LLM run cannot parent runs; the steps go to on_text and metadata
+            started = False
+            try:
+                for chunk in self.models[index].stream(messages, config=config, stop=stop, **kwargs):
+                    started = True
+                    yield ChatGenerationChunk(message=chunk)
+            except self.fallback_on as caught:
+                if started:
+                    self._breaker.failure(index)
+                    raise StreamInterruptedError(
+                        f"{_name(self.models[index])} failed after the stream started: {caught}"
+                    ) from caught
+                error = caught
+                self._failed(index, caught, steps)
+                if run_manager is not None:
+                    run_manager.on_text(self._step_text(steps))
+                continue
+            self._breaker.success(index)
+            yield ChatGenerationChunk(
+                message=AIMessageChunk(content="", response_metadata=self._note(steps, index))
+            )
+            return
+        assert error is not None
+        raise error
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        steps: list[dict[str, Any]] = []
+        error: BaseException | None = None
+        for index in self._candidates():
+            config = None  # an LLM run cannot parent runs; the steps go to on_text and metadata
+            started = False
+            try:
+                async for chunk in self.models[index].astream(messages, config=config, stop=stop, **kwargs):
+                    started = True
+                    yield ChatGenerationChunk(message=chunk)
+            except self.fallback_on as caught:
+                if started:
+                    self._breaker.failure(index)
+                    raise StreamInterruptedError(
+                        f"{_name(self.models[index])} failed after the stream started: {caught}"
+                    ) from caught
+                error = caught
+                self._failed(index, caught, steps)
+                if run_manager is not None:
+                    await run_manager.on_text(self._step_text(steps))
+                continue
+            self._breaker.success(index)
+            yield ChatGenerationChunk(
+                message=AIMessageChunk(content="", response_metadata=self._note(steps, index))
+            )
+            return
+        assert error is not None
+        raise error
+
+    # ------------------------------------------------------------ tools
+    def bind_tools(
+        self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind the tools on every model (each formats them for its vendor)."""
+        if tool_choice is not None:
+            kwargs["tool_choice"] = tool_choice
+        bound = [m.bind_tools(tools, **kwargs) for m in self.models]
+        return self.model_copy(update={"models": bound})
