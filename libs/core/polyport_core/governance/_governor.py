@@ -10,13 +10,15 @@ next call (settles are idempotent), so a ledger outage loses no records.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from polyport_core.errors import BudgetExceededError, LedgerUnavailableError
+from polyport_core.errors import BudgetExceededError, LedgerUnavailableError, RateLimitWaitExceededError
 from polyport_core.governance._budget import (
     AlertCallback,
     Budget,
@@ -147,9 +149,25 @@ class Governor(CallHooks):
             call.provider, call.model, error_kind=getattr(error, "kind", "error"), latency_s=0.0
         )
 
+    def _quota_wait(self, call: CallInfo) -> float:
+        """Seconds the vendor said an exhausted window needs (raises past the allowed wait)."""
+        snapshot = self.quotas.get((call.provider, call.model)) if self.quotas else None
+        wait = snapshot.blocked_for() if snapshot is not None else 0.0
+        if wait > 0 and (self.limiter.fail_fast or wait > self.limiter.max_wait_s):
+            raise RateLimitWaitExceededError(
+                f"The provider's quota is exhausted until its reset (its rate-limit headers said "
+                f"remaining=0); fail_fast={self.limiter.fail_fast}, max_wait_s={self.limiter.max_wait_s}",
+                retry_after=round(wait, 3),
+                provider=call.provider,
+                model=call.model,
+            )
+        return wait
+
     def before_call(self, call: CallInfo) -> None:
         """Wait for the rate limits, then reserve the worst-case cost (refuse if it cannot fit)."""
         self._flush_pending()
+        if (wait := self._quota_wait(call)) > 0:
+            time.sleep(wait)
         state = self._plan(call)
         if self._has_limits:
             state.grant = self.limiter.acquire(call.provider, call.model, call.estimated_input_tokens)
@@ -171,6 +189,8 @@ class Governor(CallHooks):
     async def abefore_call(self, call: CallInfo) -> None:
         """Async twin of ``before_call``."""
         await self._aflush_pending()
+        if (wait := self._quota_wait(call)) > 0:
+            await asyncio.sleep(wait)
         state = self._plan(call)
         if self._has_limits:
             state.grant = await self.limiter.aacquire(call.provider, call.model, call.estimated_input_tokens)

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from polyport_core.errors import RateLimitWaitExceededError
+from polyport_core.governance import Governor, Limiter, RateLimit, StaticPrices
+
+
+def test_fail_fast_refuses_the_request_past_the_per_minute_limit(make_model):
+    gov = Governor(limits=[RateLimit(requests_per_minute=2, provider="scripted")], fail_fast=True, record_usage=False)
+    model = make_model(gov)
+    model.invoke("a")
+    model.invoke("b")
+    with pytest.raises(RateLimitWaitExceededError) as info:
+        model.invoke("c")
+    assert "fail_fast" in str(info.value)
+    assert info.value.retry_after is not None and 0 < info.value.retry_after <= 60
+
+
+def test_wait_is_bounded_then_clear_error():
+    limiter = Limiter([RateLimit(requests_per_minute=1)], max_wait_s=0.2)
+    limiter.acquire("p", "m", 0)
+    with pytest.raises(RateLimitWaitExceededError, match="max_wait_s=0.2"):
+        limiter.acquire("p", "m", 0)
+
+
+def test_limits_are_per_model_when_scoped():
+    limiter = Limiter([RateLimit(requests_per_minute=1, provider="p", model="a")], fail_fast=True)
+    limiter.acquire("p", "a", 0)
+    limiter.acquire("p", "b", 0)  # another model is not limited
+    limiter.acquire("q", "a", 0)  # another provider neither
+    with pytest.raises(RateLimitWaitExceededError):
+        limiter.acquire("p", "a", 0)
+
+
+def test_tokens_per_minute_counts_estimates_and_refuses_what_never_fits():
+    limiter = Limiter([RateLimit(tokens_per_minute=100)], fail_fast=True)
+    limiter.acquire("p", "m", 60)
+    with pytest.raises(RateLimitWaitExceededError):
+        limiter.acquire("p", "m", 60)
+    with pytest.raises(RateLimitWaitExceededError, match="can never fit"):
+        limiter.acquire("p", "m", 500)
+
+
+def test_tokens_settled_after_the_call_count_too():
+    limiter = Limiter([RateLimit(tokens_per_minute=100)], fail_fast=True)
+    grant = limiter.acquire("p", "m", 10)
+    limiter.settle_tokens(grant, 80)  # the call really used 80
+    with pytest.raises(RateLimitWaitExceededError):
+        limiter.acquire("p", "m", 30)
+
+
+def test_concurrency_limit_across_threads_and_tasks():
+    limiter = Limiter([RateLimit(max_concurrency=2)], max_wait_s=5)
+    peak = 0
+    active = 0
+    lock = threading.Lock()
+
+    def work() -> None:
+        nonlocal peak, active
+        grant = limiter.acquire("p", "m", 0)
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.02)
+        with lock:
+            active -= 1
+        limiter.release(grant)
+
+    async def awork() -> None:
+        nonlocal peak, active
+        grant = await limiter.aacquire("p", "m", 0)
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        await asyncio.sleep(0.02)
+        with lock:
+            active -= 1
+        limiter.release(grant)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+
+    async def main() -> None:
+        await asyncio.gather(*(awork() for _ in range(6)))
+
+    asyncio.run(main())
+    for t in threads:
+        t.join()
+    assert peak == 2
+
+
+def test_concurrency_fail_fast():
+    limiter = Limiter([RateLimit(max_concurrency=1)], fail_fast=True)
+    grant = limiter.acquire("p", "m", 0)
+    with pytest.raises(RateLimitWaitExceededError):
+        limiter.acquire("p", "m", 0)
+    limiter.release(grant)
+    limiter.acquire("p", "m", 0)
+
+
+async def test_async_wait_honours_the_window():
+    limiter = Limiter([RateLimit(requests_per_minute=1)], max_wait_s=0.1)
+    await limiter.aacquire("p", "m", 0)
+    with pytest.raises(RateLimitWaitExceededError):
+        await limiter.aacquire("p", "m", 0)
+
+
+def test_from_spec_reads_limits_budget_and_pricing(make_model, ledger):
+    spec = {
+        "id": "scripted",
+        "limits": {"requests_per_minute": 1},
+        "budget": {"daily_usd": "0.5", "alert_threshold": 0.8},
+        "models": [{"id": "m", "pricing": {"input": 1, "output": 2}, "limits": {"max_concurrency": 3}}],
+    }
+    gov = Governor.from_spec(spec, ledger=ledger, fail_fast=True)
+    assert [r.scope for r in gov.limiter.rules] == ["scripted/*", "scripted/m"]
+    assert gov.budgets[0].scope == "provider:scripted" and gov.budgets[0].alert_threshold == 0.8
+    assert isinstance(gov.prices, StaticPrices)
+    message = make_model(gov).invoke("hi")
+    assert message.response_metadata["price_provenance"] == "spec"
+    with pytest.raises(RateLimitWaitExceededError):
+        make_model(gov).invoke("hi")
