@@ -1,0 +1,154 @@
+"""``polyport usage``: spend and tokens by provider/model/day from the ledger, budgets' headroom, metrics.
+
+Register with ``register(app)`` on the root typer app (or mount ``usage_app``).
+Metrics (``--metrics``) are rebuilt from the ledger's records, so they cover
+every process that wrote to it, not only this one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import typer
+from polyport_core.ledger import (
+    Bucket,
+    Ledger,
+    RedisLedger,
+    SQLiteLedger,
+    UsageRecord,
+    nano_to_usd,
+    period_keys,
+)
+from polyport_core.metrics import Metrics
+
+__all__ = ["register", "usage", "usage_app", "usage_rows"]
+
+usage_app = typer.Typer(help="Spend, tokens, budgets and metrics from the usage ledger.")
+
+
+def _open(db: str | None, redis_url: str | None) -> Ledger:
+    return RedisLedger(redis_url) if redis_url else SQLiteLedger(db)
+
+
+def usage_rows(records: list[UsageRecord]) -> list[dict[str, Any]]:
+    """Records grouped by day, provider and model (cost None when any call had no price)."""
+    groups: dict[tuple[str, str, str], dict[str, Any]] = defaultdict(
+        lambda: {
+            "calls": 0,
+            "errors": 0,
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cost_nano": 0,
+            "unpriced": 0,
+        }
+    )
+    for r in records:
+        day = datetime.fromtimestamp(r.ts, UTC).strftime("%Y-%m-%d")
+        g = groups[(day, r.provider, r.model)]
+        g["calls"] += 1
+        g["errors"] += r.outcome != "ok"
+        g["input_tokens"] += r.input_tokens
+        g["output_tokens"] += r.output_tokens
+        if r.cost_nano is None:
+            g["unpriced"] += 1
+        else:
+            g["cost_nano"] += r.cost_nano
+    rows = []
+    for (day, provider, model), g in sorted(groups.items()):
+        cost = nano_to_usd(g.pop("cost_nano"))
+        rows.append({"day": day, "provider": provider, "model": model, **g, "cost_usd": str(cost)})
+    return rows
+
+
+def _budget_rows(ledger: Ledger, budgets: list[str]) -> list[dict[str, Any]]:
+    day, month = period_keys()
+    rows = []
+    for spec in budgets:
+        scope, _, rest = spec.rpartition("=")
+        period, _, cap = rest.partition(":")
+        if not scope or period not in ("day", "month") or not cap:
+            raise typer.BadParameter(f"--budget {spec!r}: use SCOPE=day:USD or SCOPE=month:USD")
+        bucket = Bucket(scope, day if period == "day" else month)
+        spent, held = nano_to_usd(ledger.spent(bucket)), nano_to_usd(ledger.reserved(bucket))
+        limit = Decimal(cap)
+        rows.append(
+            {"scope": scope, "period": bucket.period, "cap_usd": str(limit), "spent_usd": str(spent),
+             "reserved_usd": str(held), "remaining_usd": str(max(Decimal(0), limit - spent - held))}
+        )  # fmt: skip
+    return rows
+
+
+def _metrics_rows(records: list[UsageRecord]) -> list[dict[str, Any]]:
+    metrics = Metrics(window=100_000)
+    for r in records:
+        metrics.record(
+            r.provider, r.model, error_kind=None if r.outcome == "ok" else r.outcome, latency_s=r.latency_s,
+            input_tokens=r.input_tokens, output_tokens=r.output_tokens, cost_usd=r.cost_usd,
+        )  # fmt: skip
+    return metrics.snapshot()
+
+
+def _table(title: str, rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    if not rows:
+        Console().print(f"{title}: nothing recorded")
+        return
+    for column in rows[0]:
+        table.add_column(column.replace("_", " "))
+    for row in rows:
+        table.add_row(*(_cell(v) for v in row.values()))
+    Console().print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+    return "-" if value is None else str(value)
+
+
+@usage_app.command("usage")
+def usage(
+    days: Annotated[int, typer.Option(help="How many days back to include.")] = 30,
+    db: Annotated[str | None, typer.Option(help="SQLite ledger file (default: user data dir).")] = None,
+    redis_url: Annotated[str | None, typer.Option("--redis", help="Read a Redis ledger instead.")] = None,
+    budget: Annotated[
+        list[str] | None, typer.Option(help="Show headroom of a cap: SCOPE=day:USD (e.g. global=day:5).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    metrics: Annotated[
+        bool, typer.Option("--metrics", help="Add latency/failure/availability metrics.")
+    ] = False,
+) -> None:
+    """Spend and tokens by provider/model/day, budget headroom and (optionally) metrics."""
+    ledger = _open(db, redis_url)
+    try:
+        records = ledger.records(since=time.time() - days * 86400)
+        out: dict[str, Any] = {"ledger": repr(ledger), "usage": usage_rows(records)}
+        out["budgets"] = _budget_rows(ledger, budget or [])
+        if metrics:
+            out["metrics"] = _metrics_rows(records)
+    finally:
+        ledger.close()
+    if as_json:
+        typer.echo(json.dumps(out, indent=2))
+        return
+    _table(f"Usage ({out['ledger']}, last {days} days)", out["usage"])
+    if out["budgets"]:
+        _table("Budgets", out["budgets"])
+    if metrics:
+        _table("Metrics", out["metrics"])
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``usage`` to the root ``polyport`` app."""
+    app.command("usage")(usage)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from polyport_core.cli._usage import usage_app
+from polyport_core.governance import Budget, Governor
+
+
+def test_usage_reports_real_ledger_data_as_json_and_table(ledger, prices, make_model):
+    gov = Governor(ledger=ledger, prices=prices, budgets=[Budget(daily_usd=1)])
+    model = make_model(gov)
+    for _ in range(3):
+        model.invoke("hi")
+    runner = CliRunner()
+    result = runner.invoke(
+        usage_app, ["--db", str(ledger.path), "--json", "--metrics", "--budget", "global=day:1"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    row = data["usage"][0]
+    assert (row["provider"], row["model"], row["calls"]) == ("scripted", "m", 3)
+    assert row["output_tokens"] == 15 and row["cost_usd"] == "0.015"
+    assert data["budgets"][0]["remaining_usd"] == "0.985"
+    assert data["metrics"][0]["requests"] == 3 and data["metrics"][0]["availability"] == "healthy"
+    table = runner.invoke(usage_app, ["--db", str(ledger.path), "--metrics"], env={"COLUMNS": "250"})
+    assert table.exit_code == 0 and "scripted" in table.output
