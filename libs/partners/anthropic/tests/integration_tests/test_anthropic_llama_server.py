@@ -13,7 +13,6 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
-
 from polyport_anthropic import ChatAnthropic
 from polyport_core.testing import LlamaServer
 
@@ -94,11 +93,13 @@ def test_stream_ends_with_usage_and_one_finish_reason(server: LlamaServer) -> No
     finishes = [
         c.response_metadata["finish_reason"] for c in chunks if c.response_metadata.get("finish_reason")
     ]
-    assert len(finishes) == 1 and finishes[0] in ("max_tokens", "end_turn", "stop_sequence")
+    assert len(finishes) == 1
+    assert finishes[0] in ("max_tokens", "end_turn", "stop_sequence")
     full = chunks[0]
     for chunk in chunks[1:]:
         full = full + chunk
-    assert full.usage_metadata is not None and full.usage_metadata["output_tokens"] > 0
+    assert full.usage_metadata is not None
+    assert full.usage_metadata["output_tokens"] > 0
     assert full.response_metadata["usage_estimated"] is False
 
 
@@ -110,4 +111,5 @@ def test_count_tokens_endpoint(server: LlamaServer) -> None:
 async def test_async_invoke(server: LlamaServer) -> None:
     llm = ChatAnthropic(model="gemma", base_url=server.base_url, max_tokens=8, temperature=0, max_retries=0)
     result = await llm.ainvoke("One, two, three,")
-    assert isinstance(result.content, str) and result.usage_metadata is not None
+    assert isinstance(result.content, str)
+    assert result.usage_metadata is not None
