@@ -1,1 +1,6 @@
-"""polyport-ollama (in progress)."""
+"""polyport-ollama: Ollama chat models and embeddings (the SDK is imported on first use)."""
+
+from polyport_ollama.chat_models import ChatOllama
+from polyport_ollama.embeddings import OllamaEmbeddings
+
+__all__ = ["ChatOllama", "OllamaEmbeddings"]

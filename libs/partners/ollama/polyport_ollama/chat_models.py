@@ -1,0 +1,195 @@
+"""``ChatOllama``: Ollama's ``/api/chat`` on the official ollama SDK."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, make_usage
+from polyport_core.chat._model import StructuredMethod
+from pydantic import Field, PrivateAttr
+
+from polyport_ollama._convert import messages_to_ollama, parse_message, tools_to_ollama
+from polyport_ollama._errors import map_ollama_error
+
+__all__ = ["ChatOllama"]
+
+DEFAULT_HOST = "http://127.0.0.1:11434"
+_warned_tool_choice = False
+
+
+def _usage(body: dict[str, Any]) -> Any:
+    if "prompt_eval_count" not in body and "eval_count" not in body:
+        return None
+    return make_usage(int(body.get("prompt_eval_count") or 0), int(body.get("eval_count") or 0))
+
+
+class ChatOllama(ProviderChatModel):
+    """Chat model for a local or remote Ollama server.
+
+    ``num_ctx`` defaults to the model profile's ``max_input_tokens`` so prompts are not
+    silently cut at Ollama's 2048-token default; Ollama ignores ``tool_choice`` (a warning
+    says so once).
+
+    Example:
+        ```python
+        llm = ChatOllama(model="llama3.2", num_ctx=8192)
+        llm.invoke("Hello")
+        ```
+    """
+
+    base_url: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST") or DEFAULT_HOST)
+    headers: dict[str, str] | None = None
+    keep_alive: float | str | None = None
+    """How long the model stays loaded after the call (``"5m"``, seconds, ``0`` to unload)."""
+    think: bool | str | None = None
+    """Ask thinking models to reason (``True`` or an effort level); surfaced as reasoning content."""
+    num_ctx: int | None = None
+    """Context window to load the model with; default: the profile's ``max_input_tokens``."""
+    top_k: int | None = None
+    top_p: float | None = None
+    seed: int | None = None
+    options: dict[str, Any] | None = None
+    """Extra Ollama runtime options (``repeat_penalty``, ``num_gpu``, ...)."""
+    stream_usage: bool = True
+
+    _clients: tuple[Any, Any] | None = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "ollama"
+
+    def _sdk_clients(self) -> tuple[Any, Any]:
+        if self._clients is None:
+            import ollama
+
+            kwargs: dict[str, Any] = {"host": self.base_url, "headers": self.headers}
+            if self.timeout is not None:
+                kwargs["timeout"] = self.timeout
+            self._clients = (ollama.Client(**kwargs), ollama.AsyncClient(**kwargs))
+        return self._clients
+
+    # ------------------------------------------------------------------ request
+    def _normalize_tool_choice(self, choice: str | dict[str, Any] | None) -> Any:
+        global _warned_tool_choice
+        if choice is not None and not _warned_tool_choice:
+            warnings.warn(
+                "Ollama ignores tool_choice: the model decides itself whether to call a tool",
+                UserWarning,
+                stacklevel=3,
+            )
+            _warned_tool_choice = True
+        return None
+
+    def _options(self, stop: list[str] | None, max_tokens: int | None) -> dict[str, Any]:
+        profile = self.profile or {}
+        options: dict[str, Any] = {
+            "num_ctx": self.num_ctx or profile.get("max_input_tokens"),
+            "temperature": self.temperature,
+            "top_k": self.top_k,
+            "top_p": self.top_p,
+            "seed": self.seed,
+            "num_predict": max_tokens,
+            "stop": stop,
+        }
+        options = {k: v for k, v in options.items() if v is not None}
+        options.update(self.options or {})
+        return options
+
+    def _build_payload(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        kwargs.pop("tool_choice", None)
+        kwargs.pop("parallel_tool_calls", None)
+        max_tokens = kwargs.pop("max_tokens", None) or self.max_tokens
+        payload: dict[str, Any] = {
+            "model": self.model_name,
+            "messages": messages_to_ollama(messages),
+            "stream": stream,
+            "options": self._options(stop or self.stop, max_tokens),
+        }
+        if self.keep_alive is not None:
+            payload["keep_alive"] = self.keep_alive
+        if self.think is not None:
+            payload["think"] = self.think
+        tools = kwargs.pop("tools", None)
+        if tools:
+            payload["tools"] = tools_to_ollama(tools)
+        payload.update(self.model_kwargs)
+        payload.update(kwargs)
+        return payload
+
+    def _max_output_tokens(self, payload: dict[str, Any]) -> int | None:
+        value = payload.get("options", {}).get("num_predict")
+        return int(value) if value else self.max_tokens
+
+    def _structured_output_kwargs(
+        self, schema: dict[str, Any], method: StructuredMethod, strict: bool | None
+    ) -> dict[str, Any]:
+        """Ollama's ``format``: a JSON schema, or ``"json"`` for JSON mode."""
+        return {"format": schema if method == "json_schema" or schema else "json"}
+
+    # ------------------------------------------------------------------ transport hooks
+    # ``Client._request(dict, ...)`` keeps the SDK's transport and errors but returns plain
+    # dicts instead of a pydantic object per response and per streamed line.
+    def _send(self, payload: dict[str, Any]) -> Any:
+        return self._sdk_clients()[0]._request(dict, "POST", "/api/chat", json=payload, stream=False)
+
+    async def _asend(self, payload: dict[str, Any]) -> Any:
+        return await self._sdk_clients()[1]._request(dict, "POST", "/api/chat", json=payload, stream=False)
+
+    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
+        yield from self._sdk_clients()[0]._request(dict, "POST", "/api/chat", json=payload, stream=True)
+
+    async def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
+        stream = await self._sdk_clients()[1]._request(dict, "POST", "/api/chat", json=payload, stream=True)
+        async for part in stream:
+            yield part
+
+    def _parse_response(self, raw: Any) -> ParsedResponse:
+        message = parse_message(raw.get("message") or {}, chunk=False)
+        return ParsedResponse(
+            message=message,
+            usage=_usage(raw),
+            finish_reason=raw.get("done_reason"),
+            model_name=raw.get("model"),
+        )
+
+    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
+        offset = state.data.get("calls", 0)
+        chunk = parse_message(event.get("message") or {}, chunk=True, offset=offset)
+        assert isinstance(chunk, AIMessageChunk)
+        state.data["calls"] = offset + len(chunk.tool_call_chunks)
+        state.model_name = event.get("model") or state.model_name
+        if event.get("done"):
+            state.finished = True
+            chunk.response_metadata = {"finish_reason": event.get("done_reason")}
+            chunk.usage_metadata = _usage(event)
+        elif not chunk.content and not chunk.tool_call_chunks and not chunk.additional_kwargs:
+            return None
+        return chunk
+
+    def _map_error(self, error: BaseException) -> BaseException:
+        return map_ollama_error(error, self._provider_id, self.model_name, self.base_url)
+
+    # ------------------------------------------------------------------ models on the server
+    def list_models(self) -> list[dict[str, Any]]:
+        """Models on the server (``/api/tags``), as Ollama describes them."""
+        try:
+            body = self._sdk_clients()[0]._request(dict, "GET", "/api/tags")
+        except Exception as error:
+            raise self._map_error(error) from error
+        return list(body.get("models") or [])
+
+    def show_model(self, model: str | None = None) -> dict[str, Any]:
+        """Details of a model (``/api/show``): parameters, template, ``model_info``, capabilities."""
+        try:
+            body: dict[str, Any] = self._sdk_clients()[0]._request(
+                dict, "POST", "/api/show", json={"model": model or self.model_name}
+            )
+        except Exception as error:
+            raise self._map_error(error) from error
+        return body

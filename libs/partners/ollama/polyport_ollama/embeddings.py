@@ -1,0 +1,59 @@
+"""``OllamaEmbeddings``: Ollama's ``/api/embed`` on the official ollama SDK."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from polyport_core.embeddings import ProviderEmbeddings
+from pydantic import Field, PrivateAttr
+
+from polyport_ollama._errors import map_ollama_error
+
+__all__ = ["OllamaEmbeddings"]
+
+
+class OllamaEmbeddings(ProviderEmbeddings):
+    """Embeddings from an Ollama server (batched ``/api/embed`` calls).
+
+    Example:
+        ```python
+        emb = OllamaEmbeddings(model="nomic-embed-text")
+        emb.embed_query("hello")
+        ```
+    """
+
+    base_url: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434")
+    headers: dict[str, str] | None = None
+    keep_alive: float | str | None = None
+    truncate: bool | None = None
+    dimensions: int | None = None
+
+    _clients: tuple[Any, Any] | None = PrivateAttr(default=None)
+
+    def _sdk_clients(self) -> tuple[Any, Any]:
+        if self._clients is None:
+            import ollama
+
+            kwargs: dict[str, Any] = {"host": self.base_url, "headers": self.headers}
+            self._clients = (ollama.Client(**kwargs), ollama.AsyncClient(**kwargs))
+        return self._clients
+
+    def _body(self, texts: list[str]) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self.model, "input": texts}
+        for key in ("keep_alive", "truncate", "dimensions"):
+            value = getattr(self, key)
+            if value is not None:
+                body[key] = value
+        return body
+
+    def _embed_batch(self, texts: list[str]) -> list[list[float]]:
+        result = self._sdk_clients()[0]._request(dict, "POST", "/api/embed", json=self._body(texts))
+        return list(result["embeddings"])
+
+    async def _aembed_batch(self, texts: list[str]) -> list[list[float]]:
+        result = await self._sdk_clients()[1]._request(dict, "POST", "/api/embed", json=self._body(texts))
+        return list(result["embeddings"])
+
+    def _map_error(self, error: BaseException) -> BaseException:
+        return map_ollama_error(error, self._provider_id, self.model, self.base_url)
