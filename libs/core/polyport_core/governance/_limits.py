@@ -1,6 +1,7 @@
 """Rate limits: requests and tokens per minute/hour and max concurrency, per provider or model.
 
-Windows are counted by the ``limits`` library (moving window): in process
+Windows are counted by the ``limits`` library (sliding window counter: O(1) per hit
+whatever the token amounts, unlike a moving window log): in process
 memory by default, or in Redis (``storage_uri="redis://…"``) so a fleet shares
 one limit. Waiting is the default, bounded by ``max_wait_s``; past that — or
 at once with ``fail_fast`` — ``RateLimitWaitExceededError`` is raised.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from polyport_core.errors import InvalidConfigError, RateLimitWaitExceededError
 
@@ -102,37 +103,50 @@ class Limiter:
         self.max_wait_s = max_wait_s
         self.fail_fast = fail_fast
         self.storage_uri = storage_uri
-        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self._limiter = SlidingWindowCounterRateLimiter(storage_from_string(storage_uri))
         self._slots = {r.scope: _Slots(r.max_concurrency) for r in self.rules if r.max_concurrency}
+        self._plans: dict[tuple[str, str], list[tuple[RateLimitItem, str, RateLimit | None]]] = {}
         for rule in self.rules:
             for name in ("requests_per_minute", "requests_per_hour", "tokens_per_minute", "tokens_per_hour"):
                 value = getattr(rule, name)
                 if value is not None and value <= 0:
                     raise InvalidConfigError(f"RateLimit {name} must be > 0, got {value}")
 
+    def _items(self, provider: str, model: str) -> list[tuple[RateLimitItem, str, RateLimit | None]]:
+        """Windows that apply to a provider/model (cached): (item, identifier, rule if tokens)."""
+        cached = self._plans.get((provider, model))
+        if cached is None:
+            cached = []
+            for rule in self.rules:
+                if not rule.applies(provider, model):
+                    continue
+                ident = f"polyport:{rule.scope}"
+                if rule.requests_per_minute:
+                    cached.append((RateLimitItemPerMinute(rule.requests_per_minute), ident + ":req", None))
+                if rule.requests_per_hour:
+                    cached.append((RateLimitItemPerHour(rule.requests_per_hour), ident + ":req", None))
+                cached.extend((item, ident + ":tok", rule) for item in _token_items(rule))
+            self._plans[(provider, model)] = cached
+        return cached
+
     def _plan(
         self, provider: str, model: str, tokens: int
     ) -> tuple[list[tuple[RateLimitItem, str, int]], Grant]:
         hits: list[tuple[RateLimitItem, str, int]] = []
         grant = Grant([], [], tokens)
-        for rule in self.rules:
-            if not rule.applies(provider, model):
+        for item, ident, token_rule in self._items(provider, model):
+            if token_rule is None:
+                hits.append((item, ident, 1))
                 continue
-            ident = f"polyport:{rule.scope}"
-            if rule.requests_per_minute:
-                hits.append((RateLimitItemPerMinute(rule.requests_per_minute), ident + ":req", 1))
-            if rule.requests_per_hour:
-                hits.append((RateLimitItemPerHour(rule.requests_per_hour), ident + ":req", 1))
-            for item in _token_items(rule):
-                if tokens > item.amount:
-                    raise RateLimitWaitExceededError(
-                        f"A call of ~{tokens} tokens can never fit the limit of {item.amount} tokens "
-                        f"per {item.GRANULARITY.name} for {rule.scope}",
-                        provider=provider,
-                        model=model,
-                    )
-                hits.append((item, ident + ":tok", max(tokens, 1)))
-                grant.token_rules.append((item, ident + ":tok"))
+            if tokens > item.amount:
+                raise RateLimitWaitExceededError(
+                    f"A call of ~{tokens} tokens can never fit the limit of {item.amount} tokens "
+                    f"per {item.GRANULARITY.name} for {token_rule.scope}",
+                    provider=provider,
+                    model=model,
+                )
+            hits.append((item, ident, max(tokens, 1)))
+            grant.token_rules.append((item, ident))
         return hits, grant
 
     def _try_hits(self, hits: list[tuple[RateLimitItem, str, int]]) -> float:

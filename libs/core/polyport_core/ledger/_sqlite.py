@@ -69,7 +69,7 @@ class SQLiteLedger:
         try:
             self._conn().executescript(_SCHEMA)  # IF NOT EXISTS: safe when processes race
         except sqlite3.Error as error:
-            raise LedgerUnavailableError(f"Cannot create the SQLite ledger at {self.path}: {error}") from error
+            raise LedgerUnavailableError(f"Cannot create the ledger at {self.path}: {error}") from error
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({str(self.path)!r})"

@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 from langchain_core.messages import AIMessageChunk, BaseMessage
-
 from polyport_core.adapters.openai_wire import parse_chat_chunk, parse_chat_completion
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from polyport_core.errors import PolyportError, ProviderUnavailableError, error_for_status, parse_retry_after
@@ -28,7 +27,11 @@ def body(text: str = "hello", completion_tokens: int = 5) -> dict[str, Any]:
         "object": "chat.completion",
         "model": "loop",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": completion_tokens, "total_tokens": 10 + completion_tokens},
+        "usage": {
+            "prompt_tokens": 10,
+            "completion_tokens": completion_tokens,
+            "total_tokens": 10 + completion_tokens,
+        },
     }
 
 
@@ -52,7 +55,9 @@ class LoopbackServer:
                 length = int(self.headers.get("content-length", 0))
                 request = json.loads(self.rfile.read(length) or b"{}")
                 owner.arrivals.append(time.monotonic())
-                failing = owner.status != 200 and (owner.fail_first == 0 or len(owner.arrivals) <= owner.fail_first)
+                failing = owner.status != 200 and (
+                    owner.fail_first == 0 or len(owner.arrivals) <= owner.fail_first
+                )
                 if failing:
                     payload = json.dumps({"error": {"message": f"status {owner.status}"}}).encode()
                     self.send_response(owner.status)
@@ -68,8 +73,13 @@ class LoopbackServer:
                         {"id": "x", "model": "loop", "choices": [{"index": 0, "delta": {"content": w + " "}}]}
                         for w in owner.text.split()
                     ]
-                    events.append({"id": "x", "model": "loop",
-                                   "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+                    events.append(
+                        {
+                            "id": "x",
+                            "model": "loop",
+                            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                        }
+                    )
                     events.append({"id": "x", "model": "loop", "choices": [], "usage": body()["usage"]})
                     payload = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
                     payload += b"data: [DONE]\n\n"
@@ -139,7 +149,9 @@ class HttpChat(ProviderChatModel):
         return response.json()
 
     def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
-        with httpx.stream("POST", f"{self.base_url}/v1/chat/completions", json=payload, timeout=10) as response:
+        with httpx.stream(
+            "POST", f"{self.base_url}/v1/chat/completions", json=payload, timeout=10
+        ) as response:
             if response.status_code >= 400:
                 response.read()
                 self._check(response)
@@ -148,9 +160,12 @@ class HttpChat(ProviderChatModel):
                     yield json.loads(line[6:])
 
     async def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
-        async with httpx.AsyncClient() as client, client.stream(
-            "POST", f"{self.base_url}/v1/chat/completions", json=payload, timeout=10
-        ) as response:
+        async with (
+            httpx.AsyncClient() as client,
+            client.stream(
+                "POST", f"{self.base_url}/v1/chat/completions", json=payload, timeout=10
+            ) as response,
+        ):
             if response.status_code >= 400:
                 await response.aread()
                 self._check(response)

@@ -6,7 +6,6 @@ import asyncio
 from decimal import Decimal
 
 from _loopback import HttpChat
-
 from polyport_core.errors import BudgetExceededError
 from polyport_core.governance import Budget, Governor, Price, StaticPrices
 from polyport_core.ledger import Ledger, RedisLedger, SQLiteLedger

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from polyport_core.ledger import RedisLedger, SQLiteLedger
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from _loopback import LoopbackServer
 from _workers import WORST, governed_model, make_ledger, run_worker
-
 from polyport_core.errors import BudgetExceededError, LedgerUnavailableError
 from polyport_core.ledger import Bucket, period_keys
 
@@ -60,7 +59,8 @@ def test_redis_100_async_and_20_threads_exactly_10(redis_server):
             return list(results)
 
         allowed.extend(asyncio.run(main()))
-    assert len(allowed) == 120 and sum(allowed) == 10
+    assert len(allowed) == 120
+    assert sum(allowed) == 10
     check_ledger(ledger)
 
 

@@ -25,7 +25,9 @@ def test_reserve_holds_and_refuses_past_the_cap(any_ledger):
     assert any_ledger.reserved(DAY) == 60
     check = any_ledger.reserve("b", 50, caps, 60)
     assert check is not None
-    assert check.cap.bucket == DAY and check.reserved_nano == 60 and check.spent_nano == 0
+    assert check.cap.bucket == DAY
+    assert check.reserved_nano == 60
+    assert check.spent_nano == 0
     assert any_ledger.reserved(MONTH) == 60  # all or nothing: b held nothing
 
 
@@ -35,7 +37,8 @@ def test_settle_moves_hold_to_spend_once(any_ledger):
     assert any_ledger.settle(record("a", 40), [DAY], [DAY, MONTH]) is True
     assert any_ledger.settle(record("a", 40), [DAY], [DAY, MONTH]) is False  # idempotent
     assert any_ledger.reserved(DAY) == 0
-    assert any_ledger.spent(DAY) == 40 and any_ledger.spent(MONTH) == 40
+    assert any_ledger.spent(DAY) == 40
+    assert any_ledger.spent(MONTH) == 40
     assert any_ledger.reserve("b", 60, caps, 60) is None
     assert any_ledger.reserve("c", 1, caps, 60) is not None
 
@@ -57,7 +60,9 @@ def test_records_round_trip_in_time_order(any_ledger):
     any_ledger.settle(record("r2", None, t0 + 0.01), [], [DAY])
     got = any_ledger.records()
     assert [r.id for r in got] == ["r1", "r2"]
-    assert got[0].input_tokens == 3 and got[0].cost_nano == 5 and got[1].cost_nano is None
+    assert got[0].input_tokens == 3
+    assert got[0].cost_nano == 5
+    assert got[1].cost_nano is None
     assert [r.id for r in any_ledger.records(since=t0 + 0.005)] == ["r2"]
     assert any_ledger.spent(DAY) == 5
 

@@ -7,11 +7,10 @@ import time
 import pytest
 from _loopback import HttpChat, LoopbackServer
 from langchain_core.callbacks import BaseCallbackHandler
-from pydantic import BaseModel
-
 from polyport_core.errors import BadRequestError, InvalidConfigError, ProviderUnavailableError, RateLimitError
 from polyport_core.governance import Governor, RetryPolicy
 from polyport_core.routing import FallbackChatModel
+from pydantic import BaseModel
 
 
 class Steps(BaseCallbackHandler):
@@ -33,8 +32,10 @@ def test_fallback_on_503_to_the_next_server_visible_in_metadata_and_callbacks():
         message = router.invoke("hi", config={"callbacks": [steps]})
     assert message.content == "from backup"
     meta = message.response_metadata["fallback"]
-    assert meta["used"] == "backup:backup" and meta["index"] == 1
-    assert meta["failed"][0]["model"] == "primary:primary" and meta["failed"][0]["error"] == "unavailable"
+    assert meta["used"] == "backup:backup"
+    assert meta["index"] == 1
+    assert meta["failed"][0]["model"] == "primary:primary"
+    assert meta["failed"][0]["error"] == "unavailable"
     assert any("primary:primary failed with unavailable" in t for t in steps.texts)
 
 
@@ -115,8 +116,11 @@ def test_never_retries_client_errors():
 
 def test_retries_503_with_backoff_then_succeeds():
     with LoopbackServer(status=503, fail_first=2) as server:
-        message = RetryPolicy(max_attempts=3, initial_s=0.05, jitter_s=0).call(lambda: chat(server, "m").invoke("hi"))
-        assert message.content == "hello" and len(server.arrivals) == 3
+        message = RetryPolicy(max_attempts=3, initial_s=0.05, jitter_s=0).call(
+            lambda: chat(server, "m").invoke("hi")
+        )
+        assert message.content == "hello"
+        assert len(server.arrivals) == 3
         assert server.arrivals[2] - server.arrivals[1] >= 0.1  # exponential: 0.05 then 0.1
 
 
@@ -124,7 +128,9 @@ def test_retry_policy_refuses_double_retry_layers():
     with LoopbackServer() as server:
         with pytest.raises(InvalidConfigError, match="max_retries"):
             FallbackChatModel(models=[chat(server, "m", max_retries=2)], retry=RetryPolicy())
-        FallbackChatModel(models=[chat(server, "m", max_retries=2)], retry=RetryPolicy(), allow_sdk_retries=True)
+        FallbackChatModel(
+            models=[chat(server, "m", max_retries=2)], retry=RetryPolicy(), allow_sdk_retries=True
+        )
 
 
 def test_governed_models_under_a_router_record_each_attempt(tmp_path):
@@ -133,7 +139,9 @@ def test_governed_models_under_a_router_record_each_attempt(tmp_path):
     ledger = SQLiteLedger(tmp_path / "l.sqlite3")
     gov = Governor(ledger=ledger, allow_unpriced=True)
     with LoopbackServer(status=503) as down, LoopbackServer() as up:
-        router = FallbackChatModel(models=[chat(down, "primary", call_hooks=gov), chat(up, "backup", call_hooks=gov)])
+        router = FallbackChatModel(
+            models=[chat(down, "primary", call_hooks=gov), chat(up, "backup", call_hooks=gov)]
+        )
         router.invoke("hi")
     outcomes = sorted((r.provider, r.outcome) for r in ledger.records())
     assert outcomes == [("backup", "ok"), ("primary", "unavailable")]

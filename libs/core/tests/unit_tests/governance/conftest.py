@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessageChunk, BaseMessage
-from pydantic import Field
-
 from polyport_core.adapters.openai_wire import parse_chat_chunk, parse_chat_completion
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from polyport_core.errors import PolyportError, ProviderUnavailableError
 from polyport_core.governance import Price, StaticPrices
 from polyport_core.ledger import SQLiteLedger
+from pydantic import Field
 
 
 def completion(text: str = "ok", prompt_tokens: int = 10, completion_tokens: int = 5) -> dict[str, Any]:
@@ -75,7 +74,11 @@ class ScriptedChat(ProviderChatModel):
         state.headers = self.headers
         for i in range(self.chunks):
             yield {"id": "x", "model": "scripted", "choices": [{"index": 0, "delta": {"content": f"w{i} "}}]}
-        yield {"id": "x", "model": "scripted", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+        yield {
+            "id": "x",
+            "model": "scripted",
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        }
         yield {"id": "x", "model": "scripted", "choices": [], "usage": body["usage"]}
 
     def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:

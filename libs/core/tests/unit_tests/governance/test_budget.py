@@ -5,7 +5,6 @@ import threading
 from decimal import Decimal
 
 import pytest
-
 from polyport_core.errors import BudgetExceededError, ProviderUnavailableError
 from polyport_core.governance import Budget, BudgetAlert, Governor, StaticPrices
 from polyport_core.ledger import Bucket, period_keys
@@ -25,7 +24,9 @@ def test_calls_run_until_the_budget_is_spent_then_refused(ledger, prices, make_m
         model.invoke("hi")
     text = str(info.value)
     assert "provider:scripted daily" in text
-    assert "spent $0.050000" in text and "reserved $0.000000" in text and "cap $0.050000" in text
+    assert "spent $0.050000" in text
+    assert "reserved $0.000000" in text
+    assert "cap $0.050000" in text
     day, _ = period_keys()
     assert ledger.spent(Bucket("provider:scripted", day)) == 50_000_000
     assert len(ledger.records()) == 10

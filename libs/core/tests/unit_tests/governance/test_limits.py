@@ -5,26 +5,28 @@ import threading
 import time
 
 import pytest
-
 from polyport_core.errors import RateLimitWaitExceededError
 from polyport_core.governance import Governor, Limiter, RateLimit, StaticPrices
 
 
 def test_fail_fast_refuses_the_request_past_the_per_minute_limit(make_model):
-    gov = Governor(limits=[RateLimit(requests_per_minute=2, provider="scripted")], fail_fast=True, record_usage=False)
+    gov = Governor(
+        limits=[RateLimit(requests_per_minute=2, provider="scripted")], fail_fast=True, record_usage=False
+    )
     model = make_model(gov)
     model.invoke("a")
     model.invoke("b")
     with pytest.raises(RateLimitWaitExceededError) as info:
         model.invoke("c")
     assert "fail_fast" in str(info.value)
-    assert info.value.retry_after is not None and 0 < info.value.retry_after <= 60
+    assert info.value.retry_after is not None
+    assert 0 < info.value.retry_after <= 60
 
 
 def test_wait_is_bounded_then_clear_error():
     limiter = Limiter([RateLimit(requests_per_minute=1)], max_wait_s=0.2)
     limiter.acquire("p", "m", 0)
-    with pytest.raises(RateLimitWaitExceededError, match="max_wait_s=0.2"):
+    with pytest.raises(RateLimitWaitExceededError, match=r"max_wait_s=0\.2"):
         limiter.acquire("p", "m", 0)
 
 
@@ -120,7 +122,8 @@ def test_from_spec_reads_limits_budget_and_pricing(make_model, ledger):
     }
     gov = Governor.from_spec(spec, ledger=ledger, fail_fast=True)
     assert [r.scope for r in gov.limiter.rules] == ["scripted/*", "scripted/m"]
-    assert gov.budgets[0].scope == "provider:scripted" and gov.budgets[0].alert_threshold == 0.8
+    assert gov.budgets[0].scope == "provider:scripted"
+    assert gov.budgets[0].alert_threshold == 0.8
     assert isinstance(gov.prices, StaticPrices)
     message = make_model(gov).invoke("hi")
     assert message.response_metadata["price_provenance"] == "spec"

@@ -4,7 +4,6 @@ import time
 from decimal import Decimal
 
 import pytest
-
 from polyport_core.errors import (
     AuthenticationError,
     BadRequestError,
@@ -15,7 +14,9 @@ from polyport_core.errors import (
     ProviderUnavailableError,
     RateLimitError,
     RateLimitWaitExceededError,
-    TimeoutError,
+)
+from polyport_core.errors import (
+    TimeoutError as PolyportTimeoutError,
 )
 from polyport_core.governance import (
     Governor,
@@ -44,7 +45,8 @@ ANTHROPIC = {
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"), [("1s", 1.0), ("6m0s", 360.0), ("20ms", 0.02), ("1h2m", 3720.0), ("2.5", 2.5), ("x", None)]
+    ("text", "seconds"),
+    [("1s", 1.0), ("6m0s", 360.0), ("20ms", 0.02), ("1h2m", 3720.0), ("2.5", 2.5), ("x", None)],
 )
 def test_parse_duration(text, seconds):
     assert parse_duration(text) == seconds
@@ -53,7 +55,8 @@ def test_parse_duration(text, seconds):
 def test_openai_headers_normalized():
     snap = parse_quota_headers(OPENAI, "openai", "gpt", now=1000.0)
     assert snap is not None
-    assert snap.windows["requests"].limit == 500 and snap.windows["requests"].remaining == 0
+    assert snap.windows["requests"].limit == 500
+    assert snap.windows["requests"].remaining == 0
     assert snap.windows["requests"].reset_at == 1001.5
     assert snap.windows["tokens"].reset_at == 1360.0
     assert snap.blocked_for(now=1000.0) == 1.5
@@ -86,7 +89,7 @@ def test_governor_keeps_quota_snapshots(make_model):
     [
         (RateLimitError("x"), True),
         (ProviderUnavailableError("x"), True),
-        (TimeoutError("x"), True),
+        (PolyportTimeoutError("x"), True),
         (BadRequestError("x"), False),
         (ContextWindowExceededError("x"), False),
         (AuthenticationError("x"), False),
@@ -132,7 +135,8 @@ def test_metrics_percentiles_failures_and_availability():
     snap = m.snapshot()[0]
     assert snap["latency_p50_s"] == pytest.approx(0.5, abs=0.011)
     assert snap["latency_p99_s"] == pytest.approx(0.99, abs=0.011)
-    assert snap["input_tokens"] == 200 and snap["cost_usd"] == "1.00"
+    assert snap["input_tokens"] == 200
+    assert snap["cost_usd"] == "1.00"
     assert m.availability("p", "m") == "healthy"
     m.record("p", "m", error_kind="rate_limit", latency_s=0.1)
     assert m.availability("p", "m") == "degraded"
@@ -151,7 +155,9 @@ def test_stream_records_time_to_first_token(make_model):
 
 def test_an_exhausted_vendor_quota_holds_the_next_call(make_model):
     gov = Governor(record_usage=False, fail_fast=True)
-    model = make_model(gov, headers={"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "30s"})
+    model = make_model(
+        gov, headers={"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "30s"}
+    )
     model.invoke("hi")
     with pytest.raises(RateLimitWaitExceededError, match="quota is exhausted"):
         model.invoke("hi")

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
-
 from polyport_core.cli._usage import usage_app
 from polyport_core.governance import Budget, Governor
+from typer.testing import CliRunner
 
 
 def test_usage_reports_real_ledger_data_as_json_and_table(ledger, prices, make_model):
@@ -21,8 +20,11 @@ def test_usage_reports_real_ledger_data_as_json_and_table(ledger, prices, make_m
     data = json.loads(result.output)
     row = data["usage"][0]
     assert (row["provider"], row["model"], row["calls"]) == ("scripted", "m", 3)
-    assert row["output_tokens"] == 15 and row["cost_usd"] == "0.015"
+    assert row["output_tokens"] == 15
+    assert row["cost_usd"] == "0.015"
     assert data["budgets"][0]["remaining_usd"] == "0.985"
-    assert data["metrics"][0]["requests"] == 3 and data["metrics"][0]["availability"] == "healthy"
+    assert data["metrics"][0]["requests"] == 3
+    assert data["metrics"][0]["availability"] == "healthy"
     table = runner.invoke(usage_app, ["--db", str(ledger.path), "--metrics"], env={"COLUMNS": "250"})
-    assert table.exit_code == 0 and "scripted" in table.output
+    assert table.exit_code == 0
+    assert "scripted" in table.output

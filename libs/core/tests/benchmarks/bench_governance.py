@@ -1,0 +1,132 @@
+"""Governance overhead: per-call cost of ``Governor`` on vs off, and Redis reserve+settle/s.
+
+Not a pytest test. Run: ``uv run python libs/core/tests/benchmarks/bench_governance.py``
+(needs /work/shared/bench/fake_server.py or --fake-server PATH, and redis-server for the Redis rows).
+Uses polyport-openai's ``ChatOpenAI`` against the loopback fake OpenAI server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from polyport_core.governance import Budget, Governor, Price, RateLimit, StaticPrices
+from polyport_core.ledger import Bucket, Cap, RedisLedger, SQLiteLedger, UsageRecord
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+def per_call_us(model, n: int, repeats: int) -> float:
+    for _ in range(50):
+        model.invoke("hi")
+    best = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(n):
+            model.invoke("hi")
+        best.append((time.perf_counter() - start) / n * 1e6)
+    return min(best)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--fake-server", default="/work/shared/bench/fake_server.py")
+    parser.add_argument("-n", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    from polyport_openai import ChatOpenAI
+
+    tmp = Path(tempfile.mkdtemp())
+    procs: list[subprocess.Popen[bytes]] = []
+    http_port = free_port()
+    procs.append(subprocess.Popen([sys.executable, args.fake_server, "--port", str(http_port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+    redis_url = None
+    if shutil.which("redis-server"):
+        rport = free_port()
+        procs.append(subprocess.Popen(["redis-server", "--port", str(rport), "--save", "", "--dir", str(tmp)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+        wait_port(rport)
+        redis_url = f"redis://127.0.0.1:{rport}/0"
+    try:
+        wait_port(http_port)
+        prices = StaticPrices({"openai/gpt-4o-mini": Price(Decimal("0.15"), Decimal("0.6"))})
+
+        def model(hooks=None):
+            return ChatOpenAI(model="gpt-4o-mini", base_url=f"http://127.0.0.1:{http_port}/v1", api_key="x",
+                              max_tokens=16, max_retries=0, call_hooks=hooks)  # fmt: skip
+
+        budgets = [Budget(daily_usd=10_000), Budget(monthly_usd=100_000, provider="openai")]
+        limits = [RateLimit(requests_per_minute=10**7, tokens_per_minute=10**9, max_concurrency=64)]
+        configs = {
+            "off (call_hooks=None)": None,
+            "Governor, no ledger use (record_usage=False)": Governor(prices=prices, record_usage=False),
+            "Governor + SQLite (record only)": Governor(
+                prices=prices, ledger=SQLiteLedger(tmp / "a.sqlite3")
+            ),
+            "Governor + SQLite + budgets + limits": Governor(
+                prices=prices, ledger=SQLiteLedger(tmp / "b.sqlite3"), budgets=budgets, limits=limits
+            ),
+        }
+        if redis_url:
+            configs["Governor + Redis + budgets + limits"] = Governor(
+                prices=prices, ledger=RedisLedger(redis_url), budgets=budgets, limits=limits
+            )
+        results = {name: per_call_us(model(h), args.n, args.repeats) for name, h in configs.items()}
+        base = results["off (call_hooks=None)"]
+        print(
+            f"\nper sequential call, ChatOpenAI on loopback fake server (best of {args.repeats} x {args.n}):"
+        )
+        for name, us in results.items():
+            print(f"  {name:48s} {us:8.0f} us  ({(us / base - 1) * 100:+5.1f}%)")
+
+        if redis_url:
+            led = RedisLedger(redis_url)
+            caps = [Cap(Bucket("global", "day:bench"), 10**18, "bench")]
+            spend = [Bucket("global", "day:bench"), Bucket("global", "month:bench")]
+            rates = []
+            for rep in range(3):
+                n = 2000
+                start = time.perf_counter()
+                for i in range(n):
+                    rid = f"b{rep}-{i}"
+                    led.reserve(rid, 1000, caps, 60)
+                    led.settle(
+                        UsageRecord(id=rid, provider="p", model="m", cost_nano=900), caps and spend[:1], spend
+                    )
+                rates.append(n / (time.perf_counter() - start))
+            print(f"\nRedis reserve+settle pairs/s from one process (sync): {max(rates):,.0f} "
+                  f"(median {statistics.median(rates):,.0f})")  # fmt: skip
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
