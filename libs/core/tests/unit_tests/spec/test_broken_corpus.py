@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from polyport_core.spec import SpecError, load_file, load_paths
 
 HERE = Path(__file__).parent
@@ -45,4 +44,7 @@ def test_a_folder_with_bad_files_still_loads_the_good_ones(tmp_path: Path) -> No
     )
     result = load_paths([tmp_path])
     assert [s.id for s in result.specs] == ["good"]
-    assert sorted(Path(e.file).name for e in result.errors) == ["04_missing_engine.json", "11_negative_price.json"]
+    assert sorted(Path(e.file).name for e in result.errors) == [
+        "04_missing_engine.json",
+        "11_negative_price.json",
+    ]

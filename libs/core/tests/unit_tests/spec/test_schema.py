@@ -15,7 +15,9 @@ def test_schema_file_is_up_to_date() -> None:
 
 def test_schema_documents_the_canonical_fields() -> None:
     schema = provider_json_schema()
-    assert {"id", "engine", "base_url", "models", "auth", "quirks", "limits", "budget"} <= set(schema["properties"])
+    assert {"id", "engine", "base_url", "models", "auth", "quirks", "limits", "budget"} <= set(
+        schema["properties"]
+    )
     assert schema["required"] == ["id", "engine", "base_url"]
     assert schema["additionalProperties"] is False
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from polyport_core.spec import ProviderSpec, SpecError, load_file, load_spec, parse_spec
 
 GOOSE = {
@@ -120,7 +119,9 @@ def test_env_interpolation_with_default_and_optional_drop() -> None:
     assert spec.base_url == "http://localhost:9/v1"
     assert spec.description is None
     assert spec.headers == {"X-Org": "acme"}
-    with pytest.raises(SpecError, match=r"mem: \$\.headers\[\"X-Org\"\]: expected environment variable PP_ORG"):
+    with pytest.raises(
+        SpecError, match=r"mem: \$\.headers\[\"X-Org\"\]: expected environment variable PP_ORG"
+    ):
         parse_spec(data, "mem", env={})
 
 
@@ -147,7 +148,9 @@ def test_quirks_merge_model_over_provider() -> None:
             "engine": "openai",
             "base_url": "http://h/v1",
             "quirks": {"drop_params": ["strict"], "developer_as_system": True},
-            "models": [{"id": "m", "quirks": {"drop_params": ["parallel_tool_calls"], "developer_as_system": False}}],
+            "models": [
+                {"id": "m", "quirks": {"drop_params": ["parallel_tool_calls"], "developer_as_system": False}}
+            ],
         }
     )
     model = spec.model("m")
