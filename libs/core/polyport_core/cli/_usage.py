@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
+
 from polyport_core.ledger import (
     Bucket,
     Ledger,

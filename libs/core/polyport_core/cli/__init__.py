@@ -1,0 +1,40 @@
+"""The ``polyport`` command: providers list/show/models/validate, chat, and optional commands.
+
+Optional command modules register themselves with ``register(app)``; add one
+line to ``_OPTIONAL_COMMANDS`` to plug a new one in (missing modules are skipped).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from polyport_core.cli._chat import register as _register_chat
+from polyport_core.cli._providers import providers_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="polyport",
+    help="Any LLM provider as a LangChain model: inspect, validate and try providers.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(providers_app, name="providers")
+_register_chat(app)
+
+_OPTIONAL_COMMANDS: tuple[str, ...] = (
+    "polyport_core.cli._usage",  # `polyport usage` (governance/ledger owner)
+)
+for _module in _OPTIONAL_COMMANDS:
+    try:
+        importlib.import_module(_module).register(app)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _module:
+            raise
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,59 @@
+"""``polyport chat PROVIDER:MODEL "prompt"``: stream one answer to the terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from polyport_core.cli._output import fail, print_json
+from polyport_core.errors import PolyportError
+
+__all__ = ["register"]
+
+
+def chat(
+    model: Annotated[str, typer.Argument(help="provider:model, e.g. groq:llama-3.1-8b-instant")],
+    prompt: Annotated[str, typer.Argument(help="The message to send ('-' reads stdin).")],
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens")] = None,
+    temperature: Annotated[float | None, typer.Option("--temperature")] = None,
+    system: Annotated[str | None, typer.Option("--system")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the final message as JSON.")] = False,
+) -> None:
+    """Send a prompt and stream the answer."""
+    from polyport_core.registry import init_chat_model
+
+    text = sys.stdin.read() if prompt == "-" else prompt
+    overrides: dict[str, Any] = {}
+    if max_tokens is not None:
+        overrides["max_tokens"] = max_tokens
+    if temperature is not None:
+        overrides["temperature"] = temperature
+    messages: list[tuple[str, str]] = [("system", system)] if system else []
+    messages.append(("human", text))
+    try:
+        llm = init_chat_model(model, **overrides)
+        full: Any = None
+        for chunk in llm.stream(messages):
+            if not as_json and isinstance(chunk.content, str):
+                typer.echo(chunk.content, nl=False)
+            full = chunk if full is None else full + chunk
+    except PolyportError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        print_json(
+            {
+                "model": model,
+                "content": getattr(full, "content", ""),
+                "usage": getattr(full, "usage_metadata", None),
+                "response_metadata": getattr(full, "response_metadata", {}),
+            }
+        )
+    else:
+        typer.echo()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``chat`` command to ``app``."""
+    app.command("chat")(chat)

@@ -1,0 +1,155 @@
+"""``polyport providers list|show|models|validate``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from polyport_core.cli._output import console, err_console, fail, print_json
+from polyport_core.errors import PolyportError
+from polyport_core.registry import Registry, get_registry, list_models, list_providers
+from polyport_core.spec import ProviderSpec, load_paths
+
+__all__ = ["providers_app"]
+
+providers_app = typer.Typer(help="Inspect and validate provider specs.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+def _key_present(spec: ProviderSpec) -> str:
+    auth = spec.auth
+    if auth.type == "none":
+        return "not needed"
+    if auth.api_key_env:
+        return "yes" if os.environ.get(auth.api_key_env) else f"no (${auth.api_key_env})"
+    if auth.api_key or auth.header_value or auth.type in ("oauth2_client_credentials", "token_provider"):
+        return "configured"
+    return "not needed" if not auth.required else "no"
+
+
+def _summary(spec: ProviderSpec) -> dict[str, Any]:
+    return {
+        "id": spec.id,
+        "display_name": spec.display_name,
+        "engine": spec.engine,
+        "base_url": spec.base_url,
+        "models": len(spec.models),
+        "key": _key_present(spec),
+        "enabled": spec.enabled,
+        "source": spec.source,
+    }
+
+
+@providers_app.command("list")
+def list_cmd(as_json: JsonOpt = False, all_: Annotated[bool, typer.Option("--all")] = False) -> None:
+    """Every known provider: id, engine, base URL, models, key present?"""
+    registry = get_registry()
+    rows = [_summary(s) for s in list_providers(include_disabled=all_, registry=registry)]
+    if as_json:
+        print_json({"providers": rows, "errors": [str(e) for e in registry.errors]})
+        return
+    table = Table("id", "engine", "base url", "models", "key", "source", title="polyport providers")
+    for row in rows:
+        table.add_row(
+            row["id"], row["engine"], row["base_url"], str(row["models"]), row["key"], row["source"]
+        )
+    console.print(table)
+    for error in registry.errors:
+        err_console.print(f"[yellow]skipped:[/yellow] {error}", highlight=False, soft_wrap=True)
+
+
+@providers_app.command("show")
+def show_cmd(provider: str, as_json: JsonOpt = False) -> None:
+    """One provider's full spec (secrets hidden)."""
+    try:
+        spec = get_registry().get(provider)
+    except PolyportError as exc:
+        raise fail(str(exc)) from None
+    data = spec.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+    data["source"] = spec.source
+    data["key"] = _key_present(spec)
+    if as_json:
+        print_json(data)
+        return
+    console.print_json(data=data)
+
+
+@providers_app.command("models")
+def models_cmd(
+    provider: str,
+    live: Annotated[bool, typer.Option("--live", help="Also ask the server's /models.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Models of a provider (declared, discovered live, catalog) with context and price."""
+    try:
+        models = list_models(provider, live=live)
+    except PolyportError as exc:
+        raise fail(str(exc)) from None
+    rows = [
+        {
+            "id": m.id,
+            "source": m.source,
+            "context": m.profile.get("max_input_tokens"),
+            "max_output": m.profile.get("max_output_tokens"),
+            "tools": m.profile.get("tool_calling"),
+            "input_per_m": None if m.price.input is None else str(m.price.input),
+            "output_per_m": None if m.price.output is None else str(m.price.output),
+            "price_source": m.price.provenance,
+        }
+        for m in models
+    ]
+    if as_json:
+        print_json({"provider": provider, "models": rows})
+        return
+    table = Table("model", "source", "context", "max out", "tools", "$/M in", "$/M out", "price from")
+    for r in rows:
+        table.add_row(*("" if r[k] is None else str(r[k]) for k in r))
+    console.print(table)
+
+
+@providers_app.command("validate")
+def validate_cmd(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Spec files or folders (default: all sources).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate spec files; prints every error (file + JSON path) and exits 1 if any."""
+    if paths:
+        result = load_paths(paths)
+        specs, errors = result.specs, result.errors
+        missing = [p for p in paths if not p.exists()]
+    else:
+        registry = Registry.discover()
+        specs, errors, missing = list(registry.specs.values()), registry.errors, []
+    if as_json:
+        print_json(
+            {
+                "valid": [{"id": s.id, "source": s.source} for s in specs],
+                "errors": [
+                    {
+                        "file": e.file,
+                        "path": e.json_path,
+                        "expected": e.expected,
+                        "found": e.found,
+                        "message": str(e),
+                    }
+                    for e in errors
+                ],
+                "missing": [str(p) for p in missing],
+            }
+        )
+    else:
+        for spec in specs:
+            console.print(f"[green]ok[/green]    {spec.id}  ({spec.source})", highlight=False)
+        for error in errors:
+            err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+        for path in missing:
+            err_console.print(f"[red]error[/red] {path}: no such file or folder", highlight=False)
+    if errors or missing:
+        raise typer.Exit(1)
