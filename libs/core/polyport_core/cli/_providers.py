@@ -26,7 +26,9 @@ def _key_present(spec: ProviderSpec) -> str:
     if auth.type == "none":
         return "not needed"
     if auth.api_key_env:
-        return "yes" if os.environ.get(auth.api_key_env) else f"no (${auth.api_key_env})"
+        if os.environ.get(auth.api_key_env):
+            return "yes"
+        return f"{'no' if auth.required else 'optional'} (${auth.api_key_env})"
     if auth.api_key or auth.header_value or auth.type in ("oauth2_client_credentials", "token_provider"):
         return "configured"
     return "not needed" if not auth.required else "no"
