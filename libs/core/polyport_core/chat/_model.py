@@ -86,13 +86,18 @@ class ProviderChatModel(BaseChatModel):
         return self.provider or self._engine
 
     @property
+    def _model_provider(self) -> str:
+        """``response_metadata["model_provider"]``: selects langchain-core's content-block translator."""
+        return self._engine
+
+    @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_name": self.model_name, "provider": self._provider_id}
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> Any:
         params = super()._get_ls_params(stop=stop, **kwargs)
         params["ls_provider"] = self._provider_id
-        params["ls_model_name"] = self.model_name
+        params["ls_model_name"] = kwargs.get("model", self.model_name)
         params["ls_model_type"] = "chat"
         if self.temperature is not None:
             params["ls_temperature"] = self.temperature
@@ -170,7 +175,7 @@ class ProviderChatModel(BaseChatModel):
 
     def _base_metadata(self, model_name: str | None) -> dict[str, Any]:
         return {
-            "model_provider": self._engine,
+            "model_provider": self._model_provider,
             "provider": self._provider_id,
             "model_name": model_name or self.model_name,
         }
@@ -298,10 +303,8 @@ class ProviderChatModel(BaseChatModel):
                 chunk = self._parse_event(event, state)
                 if chunk is None:
                     continue
-                generation = tracker.observe(chunk)
-                if run_manager is not None and isinstance(chunk.content, str) and chunk.content:
-                    run_manager.on_llm_new_token(chunk.content, chunk=generation)
-                yield generation
+                # langchain-core reports each yielded chunk to callbacks itself.
+                yield tracker.observe(chunk)
             tracker.check_complete(state)
         except Exception as error:
             raise self._fail(call, error) from error
@@ -333,10 +336,7 @@ class ProviderChatModel(BaseChatModel):
                 chunk = self._parse_event(event, state)
                 if chunk is None:
                     continue
-                generation = tracker.observe(chunk)
-                if run_manager is not None and isinstance(chunk.content, str) and chunk.content:
-                    await run_manager.on_llm_new_token(chunk.content, chunk=generation)
-                yield generation
+                yield tracker.observe(chunk)
             tracker.check_complete(state)
         except Exception as error:
             raise await self._afail(call, error) from error

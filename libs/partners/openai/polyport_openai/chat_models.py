@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
@@ -10,7 +11,15 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from pydantic import Field, PrivateAttr, SecretStr
 
-from polyport_core.adapters.openai_wire import messages_to_openai, parse_chat_chunk, parse_chat_completion
+from polyport_core.adapters.openai_wire import (
+    FORCED_TOOL_MARKER,
+    OPENAI_COMPATIBLE,
+    emulate_forced_tool_call,
+    forced_tool_message,
+    messages_to_openai,
+    parse_chat_chunk,
+    parse_chat_completion,
+)
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from polyport_openai._clients import ClientPair, client_kwargs, make_clients, resolve_api_key
 from polyport_openai._errors import map_openai_error
@@ -73,12 +82,20 @@ class ChatOpenAI(ProviderChatModel):
     """Echo an assistant turn's reasoning back (DeepSeek tool calls, some vLLM templates)."""
     unsupported_tool_choice: list[str] = Field(default_factory=list)
     """tool_choice kinds the server rejects (``named``, ``required``); rewritten to the nearest it accepts."""
+    forced_tool_calls: Literal["native", "json_schema"] = "native"
+    """``json_schema``: emulate forced tool calls with grammar-constrained JSON, for servers
+    that accept ``tool_choice`` but do not enforce it (small models on llama.cpp)."""
 
     _clients: ClientPair | None = PrivateAttr(default=None)
 
     @property
     def _llm_type(self) -> str:
         return "openai"
+
+    @property
+    def _model_provider(self) -> str:
+        # Compatible servers add reasoning_content, which only our translator reads.
+        return "openai" if self._is_official_openai() else OPENAI_COMPATIBLE
 
     # ------------------------------------------------------------------ clients
     def _sdk_clients(self) -> ClientPair:
@@ -177,6 +194,8 @@ class ChatOpenAI(ProviderChatModel):
             if self.stream_usage:
                 payload["stream_options"] = {"include_usage": True}
         self._adapt_tool_choice(payload)
+        if self.forced_tool_calls == "json_schema":
+            emulate_forced_tool_call(payload)
         for name in self.drop_params:
             payload.pop(name, None)
         return payload
@@ -187,25 +206,60 @@ class ChatOpenAI(ProviderChatModel):
 
     # ------------------------------------------------------------------ transport hooks
     def _send(self, payload: dict[str, Any]) -> Any:
-        return post_json(self._sdk_clients().sync, _CHAT_PATH, payload)
+        forced = payload.pop(FORCED_TOOL_MARKER, False)
+        return (*post_json(self._sdk_clients().sync, _CHAT_PATH, payload), forced)
 
     async def _asend(self, payload: dict[str, Any]) -> Any:
-        return await apost_json(self._sdk_clients().async_client, _CHAT_PATH, payload)
+        forced = payload.pop(FORCED_TOOL_MARKER, False)
+        return (*await apost_json(self._sdk_clients().async_client, _CHAT_PATH, payload), forced)
 
     def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
+        state.data["forced"] = payload.pop(FORCED_TOOL_MARKER, False)
         return stream_events(self._sdk_clients().sync, _CHAT_PATH, payload, state)
 
     def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
+        state.data["forced"] = payload.pop(FORCED_TOOL_MARKER, False)
         return astream_events(self._sdk_clients().async_client, _CHAT_PATH, payload, state)
 
     def _parse_response(self, raw: Any) -> ParsedResponse:
-        body, headers = raw
+        body, headers, forced = raw
         parsed = parse_chat_completion(body)
         parsed.headers = headers
+        if forced:
+            parsed.message = forced_tool_message(str(parsed.message.content), parsed.message.id)
+            parsed.finish_reason = "tool_calls"
         return parsed
 
     def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        return parse_chat_chunk(event, state)
+        chunk = parse_chat_chunk(event, state)
+        if chunk is None or not state.data.get("forced"):
+            return chunk
+        return _buffer_forced_call(chunk, state)
 
     def _map_error(self, error: BaseException) -> BaseException:
         return map_openai_error(error, self._provider_id, self.model_name)
+
+
+def _buffer_forced_call(chunk: AIMessageChunk, state: StreamState) -> AIMessageChunk | None:
+    """Hold an emulated forced call's JSON text until the stream finishes, then emit the call."""
+    pieces: list[str] = state.data.setdefault("forced_text", [])
+    if isinstance(chunk.content, str) and chunk.content:
+        pieces.append(chunk.content)
+    finish = chunk.response_metadata.get("finish_reason")
+    if not finish:
+        return chunk if chunk.usage_metadata is not None else None
+    message = forced_tool_message("".join(pieces), chunk.id)
+    tool_chunks = [
+        {"name": call["name"], "args": json.dumps(call["args"]), "id": call["id"], "index": 0, "type": "tool_call_chunk"}
+        for call in message.tool_calls
+    ] or [
+        {"name": None, "args": call["args"], "id": call["id"], "index": 0, "type": "tool_call_chunk"}
+        for call in message.invalid_tool_calls
+    ]
+    return AIMessageChunk(
+        content="",
+        tool_call_chunks=tool_chunks,  # type: ignore[arg-type]
+        usage_metadata=chunk.usage_metadata,
+        response_metadata={"finish_reason": "tool_calls"},
+        id=chunk.id,
+    )

@@ -1,5 +1,11 @@
 """OpenAI Chat Completions wire format, shared by every OpenAI-shaped engine and adapter."""
 
+from polyport_core.adapters.openai_wire._blocks import OPENAI_COMPATIBLE
+from polyport_core.adapters.openai_wire._forced_tools import (
+    FORCED_TOOL_MARKER,
+    emulate_forced_tool_call,
+    forced_tool_message,
+)
 from polyport_core.adapters.openai_wire._messages import messages_to_openai
 from polyport_core.adapters.openai_wire._response import (
     parse_chat_completion,
@@ -10,6 +16,10 @@ from polyport_core.adapters.openai_wire._response import (
 from polyport_core.adapters.openai_wire._stream import parse_chat_chunk
 
 __all__ = [
+    "FORCED_TOOL_MARKER",
+    "emulate_forced_tool_call",
+    "forced_tool_message",
+    "OPENAI_COMPATIBLE",
     "messages_to_openai",
     "parse_chat_chunk",
     "parse_chat_completion",
