@@ -71,7 +71,7 @@ def build_kwargs(spec: ProviderSpec, model: str, *, for_embeddings: bool = False
     quirks = spec.quirks.merged(declared.quirks if declared else None)
     kwargs["drop_params"] = list(quirks.drop_params)
     kwargs["unsupported_tool_choice"] = list(quirks.unsupported_tool_choice)
-    for name in ("developer_as_system", "send_reasoning", "stream_usage"):
+    for name in ("developer_as_system", "send_reasoning", "stream_usage", "forced_tool_calls"):
         value = getattr(quirks, name)
         if value is not None:
             kwargs[name] = value

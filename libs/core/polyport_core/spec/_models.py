@@ -75,6 +75,9 @@ class QuirksSpec(_Strict):
     send_reasoning: bool | None = None
     stream_usage: bool | None = None
     """Ask for a usage chunk on streams (off for servers that reject stream_options)."""
+    forced_tool_calls: Literal["native", "json_schema"] | None = None
+    """``json_schema``: emulate forced tool calls with grammar-constrained JSON (servers that
+    accept ``tool_choice`` but do not enforce it, e.g. llama.cpp with small models)."""
 
     def merged(self, other: QuirksSpec | None) -> QuirksSpec:
         """These quirks overlaid by ``other`` (a model's own quirks win)."""

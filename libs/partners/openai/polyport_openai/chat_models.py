@@ -54,8 +54,10 @@ class ChatOpenAI(ProviderChatModel):
     organization: str | None = Field(
         alias="openai_organization", default_factory=lambda: os.environ.get("OPENAI_ORG_ID") or None
     )
-    default_headers: dict[str, str] | None = None
-    default_query: dict[str, Any] | None = None
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    """Extra headers on every request (may carry keys: kept out of ``repr``)."""
+    default_query: dict[str, Any] | None = Field(default=None, repr=False)
+    """Extra query parameters on every request (may carry keys: kept out of ``repr``)."""
     http_client: Any = Field(default=None, exclude=True)
     """An ``httpx2.Client`` for the sync SDK client (proxies, transports, fixtures)."""
     http_async_client: Any = Field(default=None, exclude=True)
@@ -193,9 +195,9 @@ class ChatOpenAI(ProviderChatModel):
             payload["stream"] = True
             if self.stream_usage:
                 payload["stream_options"] = {"include_usage": True}
-        self._adapt_tool_choice(payload)
-        if self.forced_tool_calls == "json_schema":
-            emulate_forced_tool_call(payload)
+        emulated = self.forced_tool_calls == "json_schema" and emulate_forced_tool_call(payload)
+        if not emulated:
+            self._adapt_tool_choice(payload)
         for name in self.drop_params:
             payload.pop(name, None)
         return payload

@@ -49,8 +49,8 @@ class OpenAIEmbeddings(ProviderEmbeddings):
     dimensions: int | None = None
     encoding_format: Literal["float", "base64"] | None = None
     """Wire encoding; default base64 for OpenAI (smaller), float elsewhere (universally supported)."""
-    default_headers: dict[str, str] | None = None
-    default_query: dict[str, Any] | None = None
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    default_query: dict[str, Any] | None = Field(default=None, repr=False)
     timeout: float | None = Field(default=None, alias="request_timeout")
     max_retries: int = 2
     http_client: Any = Field(default=None, exclude=True)

@@ -75,9 +75,6 @@ def test_bearer_key_never_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "sk-groq" not in str(model.model_dump())
 
 
-@pytest.mark.xfail(
-    strict=True, reason="ChatOpenAI shows default_headers in repr; header keys leak (lead: repr=False)"
-)
 def test_header_key_never_in_repr(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACME_KEY", "sk-acme-123456")
     model = init_chat_model("acme:acme-1", registry=registry)

@@ -351,3 +351,48 @@ def test_token_counting_never_raises_for_unknown_models_and_counts_tools() -> No
     tool = {"type": "function", "function": {"name": "lookup", "description": "Look a thing up", "parameters": {}}}
     assert base > 0
     assert model.get_num_tokens_from_messages(messages, tools=[tool]) > base
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather for a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+
+
+def test_forced_tool_call_emulated_with_json_schema() -> None:
+    recorder = Recorder(json_response(completion('{"name": "get_weather", "arguments": {"city": "Paris"}}')))
+    model = make(recorder, base_url="http://lcpp.test/v1", forced_tool_calls="json_schema")
+    result = model.bind_tools([WEATHER_TOOL], tool_choice="get_weather").invoke("weather?")
+    assert result.tool_calls[0]["name"] == "get_weather"
+    assert result.tool_calls[0]["args"] == {"city": "Paris"}
+    assert result.response_metadata["finish_reason"] == "tool_calls"
+    body = recorder.bodies[0]
+    assert "tools" not in body
+    assert "tool_choice" not in body
+    schema = body["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["name"]["enum"] == ["get_weather"]
+    assert "__polyport_forced_tool__" not in body
+
+
+def test_forced_tool_call_emulated_on_stream() -> None:
+    text = '{"name": "get_weather", "arguments": {"city": "Oslo"}}'
+    events = [chunk({"content": text[:20]}), chunk({"content": text[20:]}), chunk({}, "stop"), usage_chunk()]
+    model = make(Recorder(sse_response(sse(events))), base_url="http://lcpp.test/v1", forced_tool_calls="json_schema")
+    chunks = list(model.bind_tools([WEATHER_TOOL], tool_choice="required").stream("weather?"))
+    full = chunks[0]
+    for piece in chunks[1:]:
+        full += piece
+    assert full.content == ""
+    assert full.tool_calls[0]["args"] == {"city": "Oslo"}
+    assert full.usage_metadata is not None
+
+
+def test_auto_tool_choice_is_not_emulated() -> None:
+    recorder = Recorder(json_response(completion("plain text")))
+    model = make(recorder, base_url="http://lcpp.test/v1", forced_tool_calls="json_schema")
+    assert model.bind_tools([WEATHER_TOOL]).invoke("hi").content == "plain text"
+    assert recorder.bodies[0]["tools"][0]["function"]["name"] == "get_weather"
