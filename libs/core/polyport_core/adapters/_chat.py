@@ -1,0 +1,149 @@
+"""``AdapterChatModel``: any ``HTTPAdapter`` as a full ``ProviderChatModel``.
+
+Governance, usage (estimated when the server sends none), cost, stream
+integrity, tools and structured output come from the core lifecycle; the
+adapter only converts. Register the subclass under the ``polyport.engines``
+entry-point group and spec files can use it as their ``engine``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+
+import httpx
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from pydantic import Field, PrivateAttr, SecretStr
+
+from polyport_core.adapters._http import HTTPAdapter
+from polyport_core.adapters._types import ChatRequest, RawResponse
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
+from polyport_core.chat._model import StructuredMethod
+
+__all__ = ["AdapterChatModel", "AdapterSettings"]
+
+
+class AdapterSettings(ProviderChatModel):
+    """Connection fields every adapter-backed model shares (spec files fill them)."""
+
+    base_url: str
+    api_key: SecretStr | None = None
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    """Extra headers on every request (may carry keys: kept out of ``repr``)."""
+    default_query: dict[str, Any] | None = Field(default=None, repr=False)
+    """Extra query parameters on every request (may carry keys: kept out of ``repr``)."""
+    http_auth: httpx.Auth | None = Field(default=None, exclude=True, repr=False)
+    """An httpx auth flow run after ``authenticate`` (e.g. OAuth2 with refresh)."""
+    transport: httpx.BaseTransport | None = Field(default=None, exclude=True, repr=False)
+    """Custom sync transport (proxies, ``httpx.MockTransport`` in tests)."""
+    async_transport: httpx.AsyncBaseTransport | None = Field(default=None, exclude=True, repr=False)
+
+
+class AdapterChatModel(AdapterSettings):
+    """A chat model whose vendor calls go through ``adapter_class``.
+
+    Example:
+        ```python
+        class ChatAcme(AdapterChatModel):
+            adapter_class = AcmeAdapter
+
+        ChatAcme(model="acme-1", base_url="https://api.acme.test", api_key="...").invoke("hi")
+        ```
+    """
+
+    adapter_class: ClassVar[type[HTTPAdapter]] = HTTPAdapter
+
+    _adapter: HTTPAdapter | None = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return self.adapter_class.name
+
+    def _adapter_kwargs(self) -> dict[str, Any]:
+        """Constructor arguments of the adapter (subclasses add their own settings)."""
+        return {
+            "api_key": self.api_key,
+            "headers": self.default_headers,
+            "query": self.default_query,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "http_auth": self.http_auth,
+            "provider": self._provider_id,
+            "model": self.model_name,
+            "transport": self.transport,
+            "async_transport": self.async_transport,
+        }
+
+    @property
+    def adapter(self) -> HTTPAdapter:
+        """The adapter (created on first use, then reused with its connection pool)."""
+        if self._adapter is None:
+            self._adapter = self.adapter_class(self.base_url, **self._adapter_kwargs())
+        return self._adapter
+
+    # ------------------------------------------------------------------ request
+    def _request_params(self) -> dict[str, Any]:
+        """Model-level settings passed to ``transform_request`` as ``params`` (subclasses extend)."""
+        return dict(self.model_kwargs)
+
+    def _build_payload(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        params = {**self._request_params(), **kwargs}
+        max_tokens = params.pop("max_tokens", None) or self.max_tokens
+        temperature = params.pop("temperature", self.temperature)
+        request = ChatRequest(
+            messages=messages,
+            model=params.pop("model", self.model_name),
+            stream=stream,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            stop=stop or self.stop,
+            tools=params.pop("tools", None),
+            tool_choice=params.pop("tool_choice", None),
+            params=params,
+        )
+        return self.adapter.transform_request(request)
+
+    def _max_output_tokens(self, payload: dict[str, Any]) -> int | None:
+        value = payload.get(self.adapter_class.max_tokens_key)
+        return int(value) if isinstance(value, int) and value > 0 else self.max_tokens
+
+    def _structured_output_kwargs(
+        self, schema: dict[str, Any], method: StructuredMethod, strict: bool | None
+    ) -> dict[str, Any]:
+        custom = self.adapter.structured_output_kwargs(schema, method, strict)
+        return custom if custom is not None else super()._structured_output_kwargs(schema, method, strict)
+
+    # ------------------------------------------------------------------ transport hooks
+    def _send(self, payload: dict[str, Any]) -> RawResponse:
+        return self.adapter.chat(payload)
+
+    async def _asend(self, payload: dict[str, Any]) -> RawResponse:
+        return await self.adapter.achat(payload)
+
+    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
+        return self.adapter.chat_stream(payload, state)
+
+    def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
+        return self.adapter.achat_stream(payload, state)
+
+    def _parse_response(self, raw: RawResponse) -> ParsedResponse:
+        parsed = self.adapter.transform_response(raw.body)
+        parsed.headers = parsed.headers or raw.headers
+        return parsed
+
+    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
+        return self.adapter.transform_event(event, state)
+
+    def _map_error(self, error: BaseException) -> BaseException:
+        return self.adapter.map_error(error)
+
+    # ------------------------------------------------------------------ models
+    def list_models(self) -> list[dict[str, Any]]:
+        """Models the server reports, as it describes them."""
+        return self.adapter.list_models()
+
+    async def alist_models(self) -> list[dict[str, Any]]:
+        """Async twin of ``list_models``."""
+        return await self.adapter.alist_models()

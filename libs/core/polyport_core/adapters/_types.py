@@ -1,0 +1,37 @@
+"""Value types passed between ``AdapterChatModel`` and an ``HTTPAdapter``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+
+__all__ = ["ChatRequest", "RawResponse"]
+
+
+@dataclass
+class ChatRequest:
+    """One chat call in neutral terms; ``transform_request`` turns it into the vendor body.
+
+    ``tools`` are in OpenAI function-tool format (``format_tools`` output);
+    ``params`` holds everything else: ``model_kwargs`` overlaid by call kwargs.
+    """
+
+    messages: list[BaseMessage]
+    model: str
+    stream: bool
+    max_tokens: int | None = None
+    temperature: float | None = None
+    stop: list[str] | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: Any = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RawResponse:
+    """A decoded JSON body with the response headers (rate-limit headers feed governance)."""
+
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
