@@ -53,9 +53,7 @@ def error_from_response(
     )
 
 
-def map_http_error(
-    error: BaseException, *, base_url: str, provider: str | None, model: str | None
-) -> BaseException:
+def map_http_error(error: BaseException, *, base_url: str, provider: str | None, model: str | None) -> BaseException:
     """httpx transport failures as polyport errors; polyport errors and others unchanged."""
     if isinstance(error, PolyportError):
         return error

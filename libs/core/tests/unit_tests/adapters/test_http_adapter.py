@@ -148,9 +148,7 @@ def test_spec_header_auth_wins_and_no_key_placeholder_sends_nothing() -> None:
     rec = Recorder(body=COMPLETION)
     model(rec, default_headers={"Authorization": "Token abc"}).invoke("Hi")
     assert rec.requests[-1].headers["authorization"] == "Token abc"
-    plain = ChatAcme(
-        model="m", base_url="http://x.test", api_key="polyport-no-key", transport=httpx.MockTransport(rec)
-    )
+    plain = ChatAcme(model="m", base_url="http://x.test", api_key="polyport-no-key", transport=httpx.MockTransport(rec))
     plain.invoke("Hi")
     assert "authorization" not in rec.requests[-1].headers
 
@@ -241,9 +239,7 @@ def test_ndjson_stream() -> None:
         (503, {"detail": "overloaded"}, ProviderUnavailableError, {}),
     ],
 )
-def test_errors_map_by_status_and_body(
-    status: int, body: Any, error: type[Exception], headers: dict[str, str]
-) -> None:
+def test_errors_map_by_status_and_body(status: int, body: Any, error: type[Exception], headers: dict[str, str]) -> None:
     rec = Recorder(status=status, body=body, **headers)
     with pytest.raises(error) as info:
         model(rec).invoke("Hi")
@@ -316,9 +312,7 @@ def test_embeddings_in_batches_and_order() -> None:
         data = [{"object": "embedding", "index": i, "embedding": [float(len(t))]} for i, t in enumerate(texts)]
         return httpx.Response(200, json={"object": "list", "data": list(reversed(data))})
 
-    emb = AcmeEmbeddings(
-        model="e", base_url="http://x.test", chunk_size=2, transport=httpx.MockTransport(handler)
-    )
+    emb = AcmeEmbeddings(model="e", base_url="http://x.test", chunk_size=2, transport=httpx.MockTransport(handler))
     assert emb.embed_documents(["a", "bb", "ccc"]) == [[1.0], [2.0], [3.0]]
     assert seen == [["a", "bb"], ["ccc"]]
 

@@ -1,0 +1,35 @@
+"""``LlamaCppEmbeddings``: ``llama-server``'s native ``/embedding`` endpoint."""
+
+from __future__ import annotations
+
+import os
+from typing import ClassVar
+
+from langchain_core.utils.utils import secret_from_env
+from polyport_core.adapters import AdapterEmbeddings, HTTPAdapter
+from pydantic import Field, SecretStr, field_validator
+
+from polyport_llamacpp._adapter import LlamaCppAdapter
+from polyport_llamacpp.chat_models import DEFAULT_BASE_URL, _root
+
+__all__ = ["LlamaCppEmbeddings"]
+
+
+class LlamaCppEmbeddings(AdapterEmbeddings):
+    """Embeddings from a ``llama-server`` started with ``--embeddings --pooling mean`` (or cls/last).
+
+    Example:
+        ```python
+        emb = LlamaCppEmbeddings(model="gemma", base_url="http://127.0.0.1:8080")
+        emb.embed_query("hello")
+        ```
+    """
+
+    adapter_class: ClassVar[type[HTTPAdapter]] = LlamaCppAdapter
+
+    model: str = "default"
+    """Informational: a plain llama-server embeds with the model it loaded."""
+    base_url: str = Field(default_factory=lambda: _root(os.environ.get("LLAMACPP_BASE_URL") or DEFAULT_BASE_URL))
+    api_key: SecretStr | None = Field(default_factory=secret_from_env("LLAMACPP_API_KEY", default=None))
+
+    _validate_base_url = field_validator("base_url")(lambda cls, value: _root(value))

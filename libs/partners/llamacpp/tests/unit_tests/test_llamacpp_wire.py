@@ -1,0 +1,151 @@
+"""ChatLlamaCpp / LlamaCppEmbeddings against llama-server's documented wire format
+(``llamacpp_wire``), through ``httpx.MockTransport``: no sockets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
+from llamacpp_wire import AUTH_ERROR, CONTEXT_ERROR, TIMINGS, Server
+from polyport_core.errors import AuthenticationError, ContextWindowExceededError, NotFoundError
+from polyport_llamacpp import ChatLlamaCpp, LlamaCppEmbeddings
+from pydantic import BaseModel
+
+
+def chat(server: Server, **kwargs: Any) -> ChatLlamaCpp:
+    params: dict[str, Any] = {"model": "gemma", "base_url": "http://llama.test/v1", "max_tokens": 16, "temperature": 0}
+    return ChatLlamaCpp(
+        **{**params, **kwargs},
+        transport=httpx.MockTransport(server),
+        async_transport=httpx.MockTransport(server),
+    )
+
+
+def test_invoke_renders_template_then_completes() -> None:
+    server = Server()
+    message = chat(server, top_k=5).invoke([SystemMessage("Be brief."), HumanMessage("Count: 1, 2, 3,")])
+    assert [r.url.path for r in server.requests] == ["/apply-template", "/completion"]
+    assert server.bodies("/apply-template")[0]["messages"][0] == {"role": "system", "content": "Be brief."}
+    body = server.bodies("/completion")[0]
+    assert body["prompt"].startswith("<|im_start|>system\nBe brief.")
+    assert body["prompt"].endswith("<|im_start|>assistant\n")
+    assert body["n_predict"] == 16
+    assert body["temperature"] == 0
+    assert body["top_k"] == 5
+    assert body["stream"] is False
+    assert "messages" not in body
+    assert message.content == " 4, 5"
+    assert message.usage_metadata == {"input_tokens": 9, "output_tokens": 3, "total_tokens": 12}
+    assert message.response_metadata["finish_reason"] == "length"
+    assert message.response_metadata["timings"] == TIMINGS
+    assert message.response_metadata["model_provider"] == "llamacpp"
+
+
+def test_stream_has_usage_timings_and_finish_once() -> None:
+    server = Server()
+    chunks = list(chat(server).stream("1, 2, 3,"))
+    assert server.bodies("/completion")[0]["stream"] is True
+    assert "".join(str(c.content) for c in chunks) == " 4, 5"
+    full = chunks[0]
+    for c in chunks[1:]:
+        full += c
+    assert full.usage_metadata is not None
+    assert full.usage_metadata["input_tokens"] == 9
+    assert full.usage_metadata["output_tokens"] == 3
+    assert full.response_metadata["finish_reason"] == "length"
+    assert full.response_metadata["timings"]["predicted_n"] == 3
+    assert full.response_metadata["usage_estimated"] is False
+    assert sum(1 for c in chunks if c.response_metadata.get("finish_reason")) == 1
+
+
+async def test_async_paths() -> None:
+    server = Server()
+    model = chat(server)
+    message = await model.ainvoke("1, 2, 3,")
+    assert message.content == " 4, 5"
+    chunks = [c async for c in model.astream("1, 2, 3,")]
+    assert "".join(str(c.content) for c in chunks) == " 4, 5"
+    assert [r.url.path for r in server.requests].count("/apply-template") == 2
+
+
+def test_structured_output_uses_the_json_schema_grammar() -> None:
+    class Answer(BaseModel):
+        answer: str
+
+    def completion(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"content": '{"answer": "blue"}', "stop": True, "stop_type": "eos",
+                                         "tokens_evaluated": 5, "tokens_predicted": 6})  # fmt: skip
+
+    server = Server({"/completion": completion})
+    result = chat(server).with_structured_output(Answer, method="json_schema").invoke("Sky colour?")
+    assert result == Answer(answer="blue")
+    schema = server.bodies("/completion")[0]["json_schema"]
+    assert schema["properties"]["answer"]["type"] == "string"
+    chat(server).with_structured_output(method="json_mode").invoke("JSON please")
+    assert server.bodies("/completion")[1]["json_schema"] == {"type": "object"}
+
+
+def test_grammar_field_is_sent() -> None:
+    server = Server()
+    chat(server, grammar='root ::= "yes" | "no"').invoke("ok?")
+    assert server.bodies("/completion")[0]["grammar"] == 'root ::= "yes" | "no"'
+
+
+def test_context_overflow_and_auth_errors() -> None:
+    overflow = Server({"/completion": lambda r: httpx.Response(400, json=CONTEXT_ERROR)})
+    with pytest.raises(ContextWindowExceededError, match="exceeds the available context"):
+        chat(overflow).invoke("long")
+    denied = Server({"/apply-template": lambda r: httpx.Response(401, json=AUTH_ERROR)})
+    with pytest.raises(AuthenticationError, match="Invalid API Key") as info:
+        chat(denied, api_key="sk-local-999").invoke("hi")
+    assert "sk-local-999" not in str(info.value)
+    assert denied.requests[0].headers["authorization"] == "Bearer sk-local-999"
+
+
+def test_tools_are_refused_with_the_alternative() -> None:
+    with pytest.raises(NotImplementedError, match="/v1"):
+        chat(Server()).bind_tools([])
+
+
+def test_exact_tokens_profile_and_server_endpoints() -> None:
+    server = Server()
+    model = chat(server)
+    assert model.get_num_tokens("one two three") == 3
+    assert model.get_num_tokens_from_messages([HumanMessage("hi there")]) > 2
+    assert server.bodies("/tokenize")[-1]["content"].startswith("<|im_start|>user")
+    profile = model.load_profile()
+    assert profile["max_input_tokens"] == 4096
+    assert model.profile is not None
+    assert model.profile["max_input_tokens"] == 4096
+    assert model.chat_template().startswith("{%-")
+    assert model.llama.health() == {"status": "ok"}
+
+
+def test_token_count_falls_back_offline() -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    model = ChatLlamaCpp(model="gemma", base_url="http://llama.test", transport=httpx.MockTransport(down))
+    assert model.get_num_tokens("hello world") > 0
+
+
+def test_missing_endpoint_is_not_found() -> None:
+    server = Server()
+    with pytest.raises(NotFoundError):
+        chat(server).llama.slots()
+
+
+def test_embeddings_one_pooled_vector_per_text() -> None:
+    server = Server()
+    emb = LlamaCppEmbeddings(base_url="http://llama.test", transport=httpx.MockTransport(server))
+    assert emb.embed_documents(["a", "bbb"]) == [[1.0, 1.0], [3.0, 1.0]]
+    assert server.bodies("/embedding")[0] == {"content": ["a", "bbb"]}
+
+
+def test_embeddings_reject_per_token_vectors() -> None:
+    per_token = Server({"/embedding": lambda r: httpx.Response(200, json=[{"index": 0, "embedding": [[0.1], [0.2]]}])})
+    emb = LlamaCppEmbeddings(base_url="http://llama.test", transport=httpx.MockTransport(per_token))
+    with pytest.raises(Exception, match="--pooling"):
+        emb.embed_query("a b")
