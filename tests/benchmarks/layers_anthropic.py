@@ -2,7 +2,7 @@
 
 Run with the shared harness, e.g.:
     python bench_clients.py --layers httpx-anth,anthropic-sdk,langchain-anthropic \
-        --layer 'polyport-anthropic=tests/benchmarks/layers_anthropic.py:PolyportAnthropic;python=.venv/bin/python'
+        --layer "polyport-anthropic=tests/benchmarks/layers_anthropic.py:PolyportAnthropic;python=.venv/bin/python"
 """
 
 from __future__ import annotations

@@ -211,8 +211,8 @@ def parse_retry_after(headers: Any) -> float | None:
         try:
             return float(raw)
         except ValueError:
-            from email.utils import parsedate_to_datetime
             import time
+            from email.utils import parsedate_to_datetime
 
             try:
                 return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())

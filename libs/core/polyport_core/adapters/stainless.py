@@ -10,7 +10,7 @@ typed-params layer and a pydantic object per response or stream event.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
 from polyport_core.adapters._sse import aiter_sse, iter_sse
@@ -40,7 +40,7 @@ async def apost_json(
     return json.loads(response.content), response.headers
 
 
-def stream_sse(client: Any, path: str, body: dict[str, Any], sink: Any = None) -> Iterator[tuple[str, str]]:
+def stream_sse(client: Any, path: str, body: dict[str, Any], sink: Any = None) -> Generator[tuple[str, str], None, None]:
     """POST a streaming request; yield raw ``(event, data)`` SSE pairs.
 
     ``sink`` (e.g. a ``StreamState``) gets the response headers as ``sink.headers``.
@@ -58,7 +58,7 @@ def stream_sse(client: Any, path: str, body: dict[str, Any], sink: Any = None) -
 
 async def astream_sse(
     client: Any, path: str, body: dict[str, Any], sink: Any = None
-) -> AsyncIterator[tuple[str, str]]:
+) -> AsyncGenerator[tuple[str, str], None]:
     """Async twin of ``stream_sse``."""
     import httpx2
 

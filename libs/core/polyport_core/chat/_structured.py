@@ -34,7 +34,9 @@ def build_structured_output(
 ) -> Runnable[Any, Any]:
     """The runnable behind ``ProviderChatModel.with_structured_output``."""
     pydantic_schema = _is_pydantic(schema)
-    trace = {"ls_structured_output_format": {"kwargs": {"method": method, "strict": strict}, "schema": schema}}
+    trace = {
+        "ls_structured_output_format": {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+    }
     if method == "function_calling":
         if schema is None:
             raise InvalidConfigError(
@@ -61,11 +63,7 @@ def build_structured_output(
             )
         json_schema = convert_to_json_schema(schema) if schema is not None else {}
         bound = model.bind(**model._structured_output_kwargs(json_schema, method, strict), **trace)
-        parser = (
-            PydanticOutputParser(pydantic_object=schema)
-            if pydantic_schema
-            else JsonOutputParser()
-        )
+        parser = PydanticOutputParser(pydantic_object=schema) if pydantic_schema else JsonOutputParser()
     else:
         raise InvalidConfigError(
             f"Unknown structured output method {method!r}; expected function_calling, "

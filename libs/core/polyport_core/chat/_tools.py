@@ -33,9 +33,7 @@ def tool_name(tool: dict[str, Any]) -> str | None:
     return str(name) if name else None
 
 
-def normalize_tool_choice(
-    tool_choice: Any, formatted: list[dict[str, Any]]
-) -> str | dict[str, Any] | None:
+def normalize_tool_choice(tool_choice: Any, formatted: list[dict[str, Any]]) -> str | dict[str, Any] | None:
     """One vocabulary for tool_choice: ``auto``/``none``/``required`` or ``{"name": ...}``.
 
     Accepts OpenAI's spellings, Anthropic's ``any``, a bare tool name and ``True``

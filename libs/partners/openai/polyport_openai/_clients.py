@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
 from polyport_core.errors import InvalidConfigError
+from pydantic import SecretStr
 
 if TYPE_CHECKING:
     import openai

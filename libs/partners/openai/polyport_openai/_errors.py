@@ -9,9 +9,11 @@ from polyport_core.errors import (
     BadResponseError,
     PolyportError,
     ProviderUnavailableError,
-    TimeoutError,
     error_for_status,
     parse_retry_after,
+)
+from polyport_core.errors import (
+    TimeoutError as ModelTimeout,
 )
 
 __all__ = ["map_openai_error"]
@@ -45,7 +47,7 @@ def map_openai_error(error: BaseException, provider: str, model: str) -> BaseExc
             **where,
         )
     if isinstance(error, openai.APITimeoutError | httpx2.TimeoutException):
-        return TimeoutError("The request timed out", **where)
+        return ModelTimeout("The request timed out", **where)
     if isinstance(error, openai.APIConnectionError | httpx2.ConnectError):
         request = getattr(error, "request", None)
         host = request.url.host if request is not None else "the server"

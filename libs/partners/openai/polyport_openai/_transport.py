@@ -12,7 +12,9 @@ from polyport_core.chat import StreamState
 __all__ = ["apost_json", "astream_events", "post_json", "stream_events"]
 
 
-def stream_events(client: Any, path: str, body: dict[str, Any], state: StreamState) -> Iterator[dict[str, Any]]:
+def stream_events(
+    client: Any, path: str, body: dict[str, Any], state: StreamState
+) -> Iterator[dict[str, Any]]:
     """Decoded SSE ``data`` objects until ``[DONE]`` (which marks the stream complete)."""
     loads = json.loads
     events = stream_sse(client, path, body, state)

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langchain_core.utils.utils import secret_from_env
+from polyport_core.errors import InvalidConfigError
 from pydantic import Field, SecretStr
 
-from polyport_core.errors import InvalidConfigError
 from polyport_openai._clients import ClientPair, fresh_async_http_client
 from polyport_openai.chat_models import ChatOpenAI
 from polyport_openai.embeddings import OpenAIEmbeddings
@@ -55,12 +55,19 @@ class _AzureSettings:
             async_auth = {
                 "azure_ad_token_provider": self.azure_ad_async_token_provider or self.azure_ad_token_provider
             }
-        def make_async() -> openai.AsyncAzureOpenAI:
-            return openai.AsyncAzureOpenAI(**kwargs, **azure, **async_auth, http_client=self.http_async_client or fresh_async_http_client())
+        async_client = self.http_async_client
 
-        return ClientPair(
-            openai.AzureOpenAI(**kwargs, **azure, **sync_auth, http_client=self.http_client), make_async
-        )
+        def make_async() -> Any:
+            params = {
+                **kwargs,
+                **azure,
+                **async_auth,
+                "http_client": async_client or fresh_async_http_client(),
+            }
+            return openai.AsyncAzureOpenAI(**params)
+
+        sync_params = {**kwargs, **azure, **sync_auth, "http_client": self.http_client}
+        return ClientPair(openai.AzureOpenAI(**sync_params), make_async)
 
 
 def _has_token_auth(model: Any) -> bool:
@@ -70,7 +77,7 @@ def _has_token_auth(model: Any) -> bool:
 class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
     """Azure OpenAI chat deployments, with an API key or an Azure AD token (provider)."""
 
-    api_key: SecretStr | None = Field(  # type: ignore[assignment]
+    api_key: SecretStr | None = Field(
         alias="openai_api_key", default_factory=secret_from_env("AZURE_OPENAI_API_KEY", default=None)
     )
     azure_endpoint: str | None = Field(default_factory=lambda: os.environ.get("AZURE_OPENAI_ENDPOINT"))
@@ -108,7 +115,7 @@ class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
 class AzureOpenAIEmbeddings(_AzureSettings, OpenAIEmbeddings):
     """Azure OpenAI embedding deployments."""
 
-    api_key: SecretStr | None = Field(  # type: ignore[assignment]
+    api_key: SecretStr | None = Field(
         alias="openai_api_key", default_factory=secret_from_env("AZURE_OPENAI_API_KEY", default=None)
     )
     azure_endpoint: str | None = Field(default_factory=lambda: os.environ.get("AZURE_OPENAI_ENDPOINT"))

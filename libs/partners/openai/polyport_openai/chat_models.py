@@ -9,8 +9,6 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
-from pydantic import Field, PrivateAttr, SecretStr
-
 from polyport_core.adapters.openai_wire import (
     FORCED_TOOL_MARKER,
     OPENAI_COMPATIBLE,
@@ -21,6 +19,8 @@ from polyport_core.adapters.openai_wire import (
     parse_chat_completion,
 )
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
+from pydantic import Field, PrivateAttr, SecretStr
+
 from polyport_openai._clients import ClientPair, client_kwargs, make_clients, resolve_api_key
 from polyport_openai._errors import map_openai_error
 from polyport_openai._transport import apost_json, astream_events, post_json, stream_events
@@ -252,7 +252,13 @@ def _buffer_forced_call(chunk: AIMessageChunk, state: StreamState) -> AIMessageC
         return chunk if chunk.usage_metadata is not None else None
     message = forced_tool_message("".join(pieces), chunk.id)
     tool_chunks = [
-        {"name": call["name"], "args": json.dumps(call["args"]), "id": call["id"], "index": 0, "type": "tool_call_chunk"}
+        {
+            "name": call["name"],
+            "args": json.dumps(call["args"]),
+            "id": call["id"],
+            "index": 0,
+            "type": "tool_call_chunk",
+        }
         for call in message.tool_calls
     ] or [
         {"name": None, "args": call["args"], "id": call["id"], "index": 0, "type": "tool_call_chunk"}
@@ -260,7 +266,7 @@ def _buffer_forced_call(chunk: AIMessageChunk, state: StreamState) -> AIMessageC
     ]
     return AIMessageChunk(
         content="",
-        tool_call_chunks=tool_chunks,  # type: ignore[arg-type]
+        tool_call_chunks=tool_chunks,
         usage_metadata=chunk.usage_metadata,
         response_metadata={"finish_reason": "tool_calls"},
         id=chunk.id,

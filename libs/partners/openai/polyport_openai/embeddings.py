@@ -8,10 +8,10 @@ from array import array
 from typing import Any, Literal
 
 from langchain_core.utils.utils import secret_from_env
-from pydantic import Field, PrivateAttr, SecretStr
-
 from polyport_core.embeddings import ProviderEmbeddings
 from polyport_core.errors import BadResponseError
+from pydantic import Field, PrivateAttr, SecretStr
+
 from polyport_openai._clients import ClientPair, client_kwargs, make_clients, resolve_api_key
 from polyport_openai._errors import map_openai_error
 from polyport_openai._transport import apost_json, post_json

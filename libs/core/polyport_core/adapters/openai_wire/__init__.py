@@ -17,9 +17,9 @@ from polyport_core.adapters.openai_wire._stream import parse_chat_chunk
 
 __all__ = [
     "FORCED_TOOL_MARKER",
+    "OPENAI_COMPATIBLE",
     "emulate_forced_tool_call",
     "forced_tool_message",
-    "OPENAI_COMPATIBLE",
     "messages_to_openai",
     "parse_chat_chunk",
     "parse_chat_completion",

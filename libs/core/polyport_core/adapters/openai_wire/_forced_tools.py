@@ -54,7 +54,10 @@ def emulate_forced_tool_call(payload: dict[str, Any]) -> bool:
     schema = variants[0] if len(variants) == 1 else {"anyOf": variants}
     for key in ("tools", "tool_choice", "parallel_tool_calls"):
         payload.pop(key, None)
-    payload["response_format"] = {"type": "json_schema", "json_schema": {"name": "tool_call", "schema": schema}}
+    payload["response_format"] = {
+        "type": "json_schema",
+        "json_schema": {"name": "tool_call", "schema": schema},
+    }
     payload[FORCED_TOOL_MARKER] = True
     return True
 
@@ -70,7 +73,11 @@ def forced_tool_message(text: str, message_id: str | None = None) -> AIMessage:
             raise TypeError("name must be a string and arguments an object")
     except (ValueError, KeyError, TypeError) as exc:
         invalid = InvalidToolCall(
-            name=None, args=text, id=call_id, error=f"forced tool call was not valid JSON: {exc}", type="invalid_tool_call"
+            name=None,
+            args=text,
+            id=call_id,
+            error=f"forced tool call was not valid JSON: {exc}",
+            type="invalid_tool_call",
         )
         return AIMessage(content="", invalid_tool_calls=[invalid], id=message_id)
     call = ToolCall(name=name, args=args, id=call_id, type="tool_call")

@@ -26,7 +26,7 @@ def messages_to_openai(
     ``developer_as_system`` rewrites the ``developer`` role for servers that
     only know ``system``.
     """
-    converted: list[dict[str, Any]] = convert_to_openai_messages(list(messages))  # type: ignore[assignment]
+    converted: list[dict[str, Any]] = convert_to_openai_messages(list(messages))
     for original, wire in zip(messages, converted, strict=True):
         if developer_as_system and wire.get("role") == "developer":
             wire["role"] = "system"

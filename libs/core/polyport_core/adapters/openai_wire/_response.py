@@ -43,11 +43,19 @@ def parse_tool_call(raw: dict[str, Any]) -> ToolCall | InvalidToolCall:
         args = json.loads(arguments) if arguments else {}
     except (TypeError, ValueError) as exc:
         return InvalidToolCall(
-            name=name, args=arguments, id=call_id, error=f"arguments are not JSON: {exc}", type="invalid_tool_call"
+            name=name,
+            args=arguments,
+            id=call_id,
+            error=f"arguments are not JSON: {exc}",
+            type="invalid_tool_call",
         )
     if not isinstance(args, dict):
         return InvalidToolCall(
-            name=name, args=arguments, id=call_id, error="arguments are not a JSON object", type="invalid_tool_call"
+            name=name,
+            args=arguments,
+            id=call_id,
+            error="arguments are not a JSON object",
+            type="invalid_tool_call",
         )
     return ToolCall(name=name or "", args=args, id=call_id, type="tool_call")
 

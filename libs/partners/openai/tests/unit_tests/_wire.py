@@ -66,7 +66,11 @@ def usage_chunk(prompt: int = 9, completion: int = 12) -> dict[str, Any]:
         "created": 1694268190,
         "model": "gpt-4o-mini",
         "choices": [],
-        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        },
     }
 
 
@@ -101,7 +105,9 @@ class Recorder:
         return httpx2.AsyncClient(transport=httpx2.MockTransport(self))
 
 
-def json_response(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> httpx2.Response:
+def json_response(
+    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> httpx2.Response:
     return httpx2.Response(status, json=body, headers=headers)
 
 

@@ -8,8 +8,6 @@ import logging
 import httpx2
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
-from pydantic import BaseModel
-
 from polyport_core.errors import (
     AuthenticationError,
     BadResponseError,
@@ -19,6 +17,7 @@ from polyport_core.errors import (
     RateLimitError,
 )
 from polyport_openai import ChatOpenAI
+from pydantic import BaseModel
 
 from ._wire import (
     Recorder,
@@ -79,8 +78,12 @@ def test_drop_params_and_developer_role_quirks() -> None:
     model = make(
         recorder, base_url="http://s.test/v1", drop_params=["parallel_tool_calls"], developer_as_system=True
     )
-    bound = model.bind_tools([{"type": "function", "function": {"name": "f", "parameters": {}}}], parallel_tool_calls=False)
-    bound.invoke([SystemMessage("rules", additional_kwargs={"__openai_role__": "developer"}), HumanMessage("x")])
+    bound = model.bind_tools(
+        [{"type": "function", "function": {"name": "f", "parameters": {}}}], parallel_tool_calls=False
+    )
+    bound.invoke(
+        [SystemMessage("rules", additional_kwargs={"__openai_role__": "developer"}), HumanMessage("x")]
+    )
     body = recorder.bodies[0]
     assert "parallel_tool_calls" not in body
     assert all(m["role"] != "developer" for m in body["messages"])
@@ -147,7 +150,11 @@ def test_reasoning_content_stream_deltas() -> None:
 
 
 def test_stream_without_usage_is_estimated_and_marked() -> None:
-    events = [chunk({"role": "assistant", "content": "Hello"}), chunk({"content": " world"}), chunk({}, "stop")]
+    events = [
+        chunk({"role": "assistant", "content": "Hello"}),
+        chunk({"content": " world"}),
+        chunk({}, "stop"),
+    ]
     chunks = list(make(Recorder(sse_response(sse(events))), base_url="http://lcpp.test/v1").stream("Say hi"))
     full = chunks[0]
     for piece in chunks[1:]:
@@ -181,7 +188,9 @@ def test_streamed_tool_calls_merge_even_when_server_repeats_id_and_name() -> Non
     """llama-cpp-python repeats id and name in every chunk of one call."""
     call = {"index": 0, "id": "call_9", "type": "function"}
     events = [
-        chunk({"role": "assistant", "tool_calls": [{**call, "function": {"name": "Joke", "arguments": '{"se'}}]}),
+        chunk(
+            {"role": "assistant", "tool_calls": [{**call, "function": {"name": "Joke", "arguments": '{"se'}}]}
+        ),
         chunk({"tool_calls": [{**call, "function": {"name": "Joke", "arguments": 'tup": "x"}'}}]}),
         chunk({}, "tool_calls"),
     ]
@@ -197,8 +206,12 @@ def test_tool_calls_parsed_and_invalid_arguments_kept_as_invalid() -> None:
         {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": '{"a": 1, "b": 2}'}},
         {"id": "call_2", "type": "function", "function": {"name": "add", "arguments": "{oops"}},
     ]
-    result = make(Recorder(json_response(completion(None, tool_calls=calls, finish_reason="tool_calls")))).invoke("x")
-    assert result.tool_calls == [{"name": "add", "args": {"a": 1, "b": 2}, "id": "call_1", "type": "tool_call"}]
+    result = make(
+        Recorder(json_response(completion(None, tool_calls=calls, finish_reason="tool_calls")))
+    ).invoke("x")
+    assert result.tool_calls == [
+        {"name": "add", "args": {"a": 1, "b": 2}, "id": "call_1", "type": "tool_call"}
+    ]
     assert result.invalid_tool_calls[0]["id"] == "call_2"
 
 
@@ -255,7 +268,13 @@ def test_structured_output_json_methods(method: str) -> None:
 
 
 def test_structured_output_function_calling_include_raw() -> None:
-    calls = [{"id": "c", "type": "function", "function": {"name": "Person", "arguments": '{"name": "A", "age": 1}'}}]
+    calls = [
+        {
+            "id": "c",
+            "type": "function",
+            "function": {"name": "Person", "arguments": '{"name": "A", "age": 1}'},
+        }
+    ]
     recorder = Recorder(json_response(completion(None, tool_calls=calls, finish_reason="tool_calls")))
     out = make(recorder).with_structured_output(Person, include_raw=True).invoke("x")
     assert isinstance(out, dict)
@@ -300,14 +319,20 @@ def test_rate_limit_maps_with_retry_after_and_names_model() -> None:
 
 
 def test_retry_after_ms_is_preferred() -> None:
-    limited = json_response(error_body("slow down", "requests"), 429, {"retry-after-ms": "1500", "retry-after": "9"})
+    limited = json_response(
+        error_body("slow down", "requests"), 429, {"retry-after-ms": "1500", "retry-after": "9"}
+    )
     with pytest.raises(RateLimitError) as info:
         make(Recorder(limited)).invoke("x")
     assert info.value.retry_after == 1.5
 
 
 def test_authentication_error_never_leaks_the_key(caplog: pytest.LogCaptureFixture) -> None:
-    body = error_body(f"Incorrect API key provided: {SECRET[:3]}***{SECRET[-4:]}.", "invalid_request_error", "invalid_api_key")
+    body = error_body(
+        f"Incorrect API key provided: {SECRET[:3]}***{SECRET[-4:]}.",
+        "invalid_request_error",
+        "invalid_api_key",
+    )
     caplog.set_level(logging.DEBUG)
     model = make(Recorder(json_response(body, 401)))
     with pytest.raises(AuthenticationError) as info:
@@ -319,11 +344,17 @@ def test_authentication_error_never_leaks_the_key(caplog: pytest.LogCaptureFixtu
 
 
 def test_not_found_and_context_window_errors() -> None:
-    missing = json_response(error_body("The model `nope` does not exist", "invalid_request_error", "model_not_found"), 404)
+    missing = json_response(
+        error_body("The model `nope` does not exist", "invalid_request_error", "model_not_found"), 404
+    )
     with pytest.raises(NotFoundError, match="does not exist"):
         make(Recorder(missing), model="nope").invoke("x")
     too_long = json_response(
-        error_body("This model's maximum context length is 8192 tokens.", "invalid_request_error", "context_length_exceeded"),
+        error_body(
+            "This model's maximum context length is 8192 tokens.",
+            "invalid_request_error",
+            "context_length_exceeded",
+        ),
         400,
     )
     with pytest.raises(ContextWindowExceededError):
@@ -348,7 +379,10 @@ def test_token_counting_never_raises_for_unknown_models_and_counts_tools() -> No
     model = make(Recorder(json_response(completion())), model="some-unknown/local-model")
     messages = [HumanMessage("How many tokens is this?")]
     base = model.get_num_tokens_from_messages(messages)
-    tool = {"type": "function", "function": {"name": "lookup", "description": "Look a thing up", "parameters": {}}}
+    tool = {
+        "type": "function",
+        "function": {"name": "lookup", "description": "Look a thing up", "parameters": {}},
+    }
     assert base > 0
     assert model.get_num_tokens_from_messages(messages, tools=[tool]) > base
 
@@ -381,7 +415,9 @@ def test_forced_tool_call_emulated_with_json_schema() -> None:
 def test_forced_tool_call_emulated_on_stream() -> None:
     text = '{"name": "get_weather", "arguments": {"city": "Oslo"}}'
     events = [chunk({"content": text[:20]}), chunk({"content": text[20:]}), chunk({}, "stop"), usage_chunk()]
-    model = make(Recorder(sse_response(sse(events))), base_url="http://lcpp.test/v1", forced_tool_calls="json_schema")
+    model = make(
+        Recorder(sse_response(sse(events))), base_url="http://lcpp.test/v1", forced_tool_calls="json_schema"
+    )
     chunks = list(model.bind_tools([WEATHER_TOOL], tool_choice="required").stream("weather?"))
     full = chunks[0]
     for piece in chunks[1:]:

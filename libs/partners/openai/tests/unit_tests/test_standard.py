@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_tests.unit_tests import ChatModelUnitTests, EmbeddingsUnitTests
-
 from polyport_openai import AzureChatOpenAI, AzureOpenAIEmbeddings, ChatOpenAI, OpenAIEmbeddings
 
 

@@ -1,0 +1,30 @@
+# The two commands a fresh clone needs (README): `make demo` and `make test`.
+SHELL := /bin/bash
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+.PHONY: bootstrap local-llm demo test lint typecheck unit bench
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+local-llm:
+	@bash scripts/build_llama_server.sh
+
+demo: bootstrap
+	uv run python examples/demo.py
+
+lint:
+	uv run ruff check .
+
+typecheck:
+	uv run mypy libs/core/polyport_core libs/partners/*/polyport_*
+
+unit:
+	uv run pytest -q libs -k "unit_tests"
+
+test: bootstrap lint typecheck
+	uv run pytest -q --nbmake --durations=25
+
+bench: bootstrap
+	uv sync --group bench --quiet
+	uv run python tests/benchmarks/run_bench.py
