@@ -1,0 +1,130 @@
+"""``polyport test PROVIDER[:MODEL]``: the doctor's live checks as a report card.
+
+Exit code 0 when no check failed, 1 otherwise (2 for a bad command line).
+``--write-profile`` writes what was observed into the provider's spec file.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from polyport_core.cli._output import console, err_console, fail, print_json
+from polyport_core.doctor import (
+    CHECKS,
+    CheckResult,
+    DoctorTarget,
+    Report,
+    Status,
+    describe_error,
+    run_doctor,
+    write_profile,
+)
+from polyport_core.errors import PolyportError
+from polyport_core.registry import get_registry, project_paths, user_dir
+
+__all__ = ["register", "render_report"]
+
+_STYLE = {
+    Status.PASS: ("✔ pass", "green"),
+    Status.WARN: ("! warn", "yellow"),
+    Status.FAIL: ("✘ fail", "red"),
+    Status.SKIP: ("– skip", "dim"),
+}
+
+
+class CopyTo(StrEnum):
+    """Where ``--write-profile`` puts an editable copy of a read-only preset."""
+
+    user = "user"
+    project = "project"
+
+
+def render_report(report: Report) -> Table:
+    """The report card as a rich table."""
+    verdict = "[green]healthy[/green]" if report.ok else "[red]failing[/red]"
+    table = Table(title=f"polyport test {report.provider}:{report.model} — {verdict}", title_justify="left")
+    table.add_column("check")
+    table.add_column("result", no_wrap=True)
+    table.add_column("ms", justify="right")
+    table.add_column("detail", overflow="fold")
+    for result in report.results:
+        label, style = _STYLE[result.status]
+        ms = "" if result.latency_s is None or result.status is Status.SKIP else f"{result.latency_s * 1000:.0f}"
+        table.add_row(result.name, Text(label, style=style), ms, Text(result.detail))
+    return table
+
+
+def _progress(result: CheckResult) -> None:
+    label, style = _STYLE[result.status]
+    err_console.print(f"  [{style}]{label}[/{style}] {result.name}", highlight=False)
+
+
+def _copy_dir(choice: CopyTo | None) -> Path | None:
+    if choice is None:
+        return None
+    return user_dir() if choice is CopyTo.user else project_paths()[0]
+
+
+def _write(report: Report, target: DoctorTarget, copy_to: CopyTo | None, as_json: bool) -> str | None:
+    observed = report.observed_capabilities()
+    if not observed:
+        return None
+    path = write_profile(target.spec, target.model, observed, copy_to=_copy_dir(copy_to))
+    if not as_json:
+        fields = ", ".join(f"{k}={v}" for k, v in observed.items())
+        console.print(f"[green]profile written[/green] to {path}: {fields}", highlight=False, soft_wrap=True)
+    return str(path)
+
+
+def doctor_cmd(
+    target: Annotated[str, typer.Argument(help="PROVIDER or PROVIDER:MODEL (default: first declared model).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
+    write: Annotated[
+        bool, typer.Option("--write-profile", help="Write observed capabilities into the provider's spec file.")
+    ] = False,
+    copy_to: Annotated[
+        CopyTo | None, typer.Option("--copy-to", help="For presets: write an editable copy to this folder first.")
+    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help=f"Run only these checks: {', '.join(CHECKS)}.")
+    ] = None,
+    skip: Annotated[list[str] | None, typer.Option("--skip", help="Checks to leave out.")] = None,
+    max_tokens: Annotated[int, typer.Option(help="Output cap of every call.")] = 64,
+    timeout: Annotated[float, typer.Option(help="Seconds per request.")] = 60.0,
+) -> None:
+    """Check a provider live: auth, models, chat, streaming, tools, structured output, embeddings, errors."""
+    try:
+        doctor = DoctorTarget.from_registry(target, get_registry(), max_tokens=max_tokens, timeout=timeout)
+        if not as_json:
+            err_console.print(f"checking {doctor.provider}:{doctor.model} ({doctor.spec.source}) ...", highlight=False)
+        report = run_doctor(doctor, only=only, skip=skip or (), on_result=None if as_json else _progress)
+    except PolyportError as exc:
+        raise fail(describe_error(exc)) from None
+    written: str | None = None
+    write_error: str | None = None
+    if write:
+        try:
+            written = _write(report, doctor, copy_to, as_json)
+        except PolyportError as exc:
+            write_error = exc.detail
+    if as_json:
+        print_json({**report.to_dict(), "profile_written": written, "profile_error": write_error})
+    else:
+        console.print(render_report(report))
+        counts = report.counts()
+        console.print(", ".join(f"{n} {s}" for s, n in counts.items() if n), highlight=False)
+        if write_error:
+            err_console.print(f"[red]profile not written:[/red] {write_error}", highlight=False, soft_wrap=True)
+    if not report.ok or write_error:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``polyport test`` to the CLI."""
+    app.command("test")(doctor_cmd)

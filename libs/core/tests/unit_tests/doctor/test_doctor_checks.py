@@ -1,0 +1,93 @@
+"""The doctor's checks against the real openai SDK over a loopback-free fake server."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+from polyport_core.doctor import DoctorTarget, Status, run_doctor
+from polyport_core.errors import InvalidConfigError
+from polyport_core.registry import Registry
+from polyport_core.spec import parse_spec
+
+from ._fake_openai import GOOD_KEY, FakeOpenAI
+
+OFFLINE_CHECKS = [
+    "auth",
+    "chat",
+    "stream",
+    "tools",
+    "forced-tools",
+    "parallel-tools",
+    "structured-function-calling",
+    "structured-json-mode",
+    "structured-json-schema",
+    "embeddings",
+    "bad-key",
+    "unknown-model",
+    "latency",
+]
+
+
+def _target(monkeypatch: pytest.MonkeyPatch, key: str, fake: FakeOpenAI) -> DoctorTarget:
+    monkeypatch.setenv("FAKE_DOCTOR_KEY", key)
+    spec = parse_spec(
+        {
+            "id": "fake",
+            "engine": "openai",
+            "base_url": "https://fake.invalid/v1",
+            "auth": {"type": "bearer", "api_key_env": "FAKE_DOCTOR_KEY"},
+            "models": [{"id": "fake-1"}],
+        },
+        "memory",
+    )
+    registry = Registry()
+    registry.add(spec)
+    return DoctorTarget.from_registry(
+        "fake:fake-1",
+        registry,
+        overrides={"http_client": httpx2.Client(transport=httpx2.MockTransport(fake))},
+        embeddings_overrides={"http_client": httpx2.Client(transport=httpx2.MockTransport(fake))},
+    )
+
+
+def test_healthy_provider_passes_every_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeOpenAI()
+    report = run_doctor(_target(monkeypatch, GOOD_KEY, fake), only=OFFLINE_CHECKS)
+    statuses = {r.name: r.status for r in report.results}
+    assert statuses == {r.name: Status.PASS for r in report.results}, [r.to_dict() for r in report.results]
+    assert report.ok
+    assert report.observed_capabilities() == {
+        "streaming_usage": True,
+        "tools": True,
+        "tool_choice": True,
+        "parallel_tool_calls": True,
+        "json_schema": True,
+        "embeddings": True,
+        "dimensions": 3,
+    }
+    assert all(r.get("max_tokens", 0) <= 64 and r.get("temperature") == 0 for r in fake.requests if "messages" in r)
+
+
+def test_single_call_server_is_a_warning_and_observed_false(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = run_doctor(_target(monkeypatch, GOOD_KEY, FakeOpenAI(parallel=False)), only=["parallel-tools"])
+    result = report.results[0]
+    assert result.status is Status.WARN
+    assert result.observed == {"parallel_tool_calls": False}
+    assert report.ok
+
+
+def test_wrong_key_fails_the_card_with_the_reason_and_skips_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = run_doctor(_target(monkeypatch, "sk-wrong", FakeOpenAI()), only=["auth", "chat", "stream"])
+    auth, chat, stream = report.results
+    assert auth.status is Status.FAIL
+    assert "rejected the credentials" in auth.detail
+    assert "Incorrect API key" in auth.detail
+    assert chat.status is stream.status is Status.SKIP
+    assert chat.detail == "skipped: authentication failed"
+    assert not report.ok
+    assert report.to_dict()["counts"] == {"pass": 0, "warn": 0, "fail": 1, "skip": 2}
+
+
+def test_unknown_check_names_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(InvalidConfigError, match="unknown check"):
+        run_doctor(_target(monkeypatch, GOOD_KEY, FakeOpenAI()), only=["nope"])
