@@ -56,6 +56,8 @@ def embeddings_class(engine: str, *, provider: str | None = None) -> type[Any]:
     chat = engine_class(engine, provider=provider)
     module = importlib.import_module(chat.__module__.split(".")[0])
     names = [n for n in getattr(module, "__all__", dir(module)) if n.endswith("Embeddings")]
+    twin = chat.__name__.removeprefix("Chat") + "Embeddings"  # ChatOpenAI -> OpenAIEmbeddings, not Azure*
+    names.sort(key=lambda n: n != twin)
     if not names:
         raise InvalidConfigError(f"engine {engine!r} offers no embeddings class", provider=provider)
     found: type[Any] = getattr(module, names[0])
