@@ -81,6 +81,8 @@ def build_kwargs(spec: ProviderSpec, model: str, *, for_embeddings: bool = False
             kwargs["num_ctx"] = declared.context_window
     if spec.engine == "anthropic":
         kwargs["base_url"] = spec.base_url.removesuffix("/v1")
+    if spec.http is not None:
+        kwargs["http"] = spec.http  # the declarative http engine's template
     kwargs["_params"] = {**spec.default_params, **(declared.default_params if declared else {})}
     return kwargs
 

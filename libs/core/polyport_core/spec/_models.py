@@ -26,6 +26,10 @@ __all__ = [
     "ENGINES_KNOWN",
     "AuthSpec",
     "BudgetSpec",
+    "HTTPEngineSpec",
+    "HTTPPromptSpec",
+    "HTTPResponseSpec",
+    "HTTPStreamSpec",
     "LimitsSpec",
     "ModelSpec",
     "PricingSpec",
@@ -212,6 +216,116 @@ class ModelSpec(_Strict):
         return self
 
 
+HTTP_PLACEHOLDERS = (
+    "messages",
+    "prompt",
+    "model",
+    "max_tokens",
+    "temperature",
+    "stop",
+    "stream",
+    "json_schema",
+    "system",
+    "last_message",
+)
+"""Names a ``{placeholder}`` in an ``http.body`` template may use."""
+_PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _placeholders(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return set(_PLACEHOLDER_RE.findall(value))
+    if isinstance(value, dict):
+        return set().union(*(_placeholders(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_placeholders(v) for v in value)) if value else set()
+    return set()
+
+
+class HTTPPromptSpec(_Strict):
+    """How chat messages become the one string behind ``{prompt}`` (completion-style APIs)."""
+
+    message: str = "{role}: {content}\n"
+    """Rendered per message with ``{role}`` and ``{content}``."""
+    prefix: str = ""
+    suffix: str = "assistant: "
+    """Appended after the last message: where the model continues."""
+    roles: dict[str, str] = Field(
+        default_factory=lambda: {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
+    )
+    """LangChain message type → role name in the prompt."""
+
+
+class HTTPResponseSpec(_Strict):
+    """Where the answer sits in a response body, as JSON paths (``choices[0].message.content``)."""
+
+    text: str
+    finish_reason: str | None = None
+    input_tokens: str | None = None
+    output_tokens: str | None = None
+    model: str | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+    """``response_metadata`` key → JSON path, e.g. ``{"timings": "timings"}``."""
+
+
+class HTTPStreamSpec(_Strict):
+    """How a streamed response is read: one event per SSE ``data:`` field or NDJSON line."""
+
+    format: Literal["sse", "ndjson"] = "sse"
+    text: str
+    """JSON path of the text delta in each event."""
+    done: str | None = None
+    """JSON path whose value marks the final event (truthy, or equal to ``done_value``)."""
+    done_value: Any = None
+    done_data: str | None = "[DONE]"
+    """Raw event data that ends the stream (OpenAI's ``[DONE]``)."""
+
+    @model_validator(mode="after")
+    def _has_end(self) -> HTTPStreamSpec:
+        if self.done is None and self.done_data is None:
+            raise ValueError("'done' (a JSON path) or 'done_data' so the end of a stream is recognised")
+        return self
+
+
+class HTTPEngineSpec(_Strict):
+    """The declarative HTTP engine (``engine: "http"``): a request template and a response map.
+
+    Usage, finish reason and metadata of a stream are read from the final event
+    with the ``response`` paths.
+    """
+
+    path: str = Field(min_length=1)
+    """Request path under ``base_url``, e.g. ``/completion``."""
+    body: dict[str, Any]
+    """JSON body template. A string that is exactly ``{name}`` becomes the typed value
+    (and the key is dropped when the value is unset); ``{name}`` inside text is formatted."""
+    prompt: HTTPPromptSpec = Field(default_factory=HTTPPromptSpec)
+    response: HTTPResponseSpec
+    stream: HTTPStreamSpec | None = None
+    """Without it, streaming calls make one request and yield the whole answer."""
+    finish_reasons: dict[str, str] = Field(default_factory=dict)
+    """Vendor finish reason → LangChain's (``stop``, ``length``...)."""
+    models_path: str | None = None
+    models_field: str = "data"
+    """JSON path of the model list in the ``models_path`` body."""
+
+    @field_validator("path", "models_path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError("a path starting with '/', e.g. /v1/generate")
+        return value
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> HTTPEngineSpec:
+        unknown = sorted(_placeholders(self.body) - set(HTTP_PLACEHOLDERS))
+        if unknown:
+            raise ValueError(
+                f"body placeholders from {', '.join(HTTP_PLACEHOLDERS)}; unknown: {', '.join(unknown)}"
+            )
+        return self
+
+
 class ProviderSpec(_Strict):
     """One provider: where it is, how to talk to it, what it serves and what it costs."""
 
@@ -234,6 +348,8 @@ class ProviderSpec(_Strict):
     budget: BudgetSpec | None = None
     models: list[ModelSpec] = Field(default_factory=list)
     docs_url: str | None = None
+    http: HTTPEngineSpec | None = None
+    """Request template and response map of the declarative ``http`` engine."""
     _source: str = PrivateAttr(default="")
 
     @property
@@ -277,6 +393,12 @@ class ProviderSpec(_Strict):
                 raise ValueError(f"unique model ids; {model.id!r} appears twice")
             seen.add(model.id)
         return value
+
+    @model_validator(mode="after")
+    def _http_section(self) -> ProviderSpec:
+        if self.engine == "http" and self.http is None:
+            raise ValueError("an 'http' section (path, body, response) when engine is 'http'")
+        return self
 
     def model(self, model_id: str) -> ModelSpec | None:
         """The declared model ``model_id``, or None when the spec does not list it."""
