@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import ExitStack
+from decimal import Decimal
 from typing import Any
 
 from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_core.tools import tool
-from polyport_core.governance import Governor
+from polyport_core.governance import Governor, Price, StaticPrices
 from polyport_core.ledger import SQLiteLedger
 from polyport_openai import ChatOpenAI
 from pydantic import BaseModel, Field
@@ -39,9 +40,12 @@ class CityFacts(BaseModel):
 
 def build_model(stack: ExitStack) -> tuple[ChatOpenAI, str]:
     """OpenAI when a key is set, else the local llama.cpp server."""
-    governor = Governor(ledger=SQLiteLedger())
     if os.environ.get("OPENAI_API_KEY"):
+        governor = Governor(ledger=SQLiteLedger())  # prices from the bundled catalog
         return ChatOpenAI(model="gpt-4o-mini", max_tokens=200, temperature=0, call_hooks=governor), "OpenAI"
+    # A local model costs nothing: say so explicitly (an unknown price is reported as unknown, never $0).
+    free = Price(input=Decimal(0), output=Decimal(0), provenance="spec")
+    governor = Governor(ledger=SQLiteLedger(), prices=StaticPrices({"llamacpp/gemma": free}))
     from polyport_core.testing import LlamaServer
 
     console.print(
@@ -54,6 +58,8 @@ def build_model(stack: ExitStack) -> tuple[ChatOpenAI, str]:
         base_url=server.openai_base_url,
         max_tokens=48,
         temperature=0,
+        # The base model has no chat template; stop at the ChatML turn markers.
+        stop=["<|im_end|>", "<|im_start|>"],
         # llama-server accepts tool_choice but a small base model never obeys it:
         # force the call with grammar-constrained JSON instead (a provider-spec quirk).
         forced_tool_calls="json_schema",
@@ -103,7 +109,8 @@ def main() -> int:
         show_usage("tool call", ai.response_metadata, ai.usage_metadata)
 
         console.print("[bold]3. Structured output (JSON schema)[/]")
-        structured = model.with_structured_output(CityFacts, method="json_schema", include_raw=True)
+        roomy = model.model_copy(update={"max_tokens": 160})
+        structured = roomy.with_structured_output(CityFacts, method="json_schema", include_raw=True)
         out = structured.invoke("Paris is the capital of France. Give the city and its country.")
         console.print(f"  parsed: {out['parsed']!r}")
         show_usage("structured output", out["raw"].response_metadata, out["raw"].usage_metadata)
