@@ -24,13 +24,16 @@ def test_keeps_key_order_indent_and_other_fields(tmp_path: Path) -> None:
     text = path.read_text()
     data = json.loads(text)
     assert list(data) == ["id", "engine", "base_url", "models", "quirks"]
-    assert text.startswith('{\n    "id": "local"') and text.endswith("}\n")
+    assert text.startswith('{\n    "id": "local"')
+    assert text.endswith("}\n")
     assert data["models"][0] == {"id": "other"}
     assert data["models"][1] == {"id": "gemma", "context_window": 4096, **OBSERVED}
     assert data["quirks"] == {"forced_tool_calls": "json_schema"}
     spec = load_spec(path)
     declared = spec.model("gemma")
-    assert declared is not None and declared.tools is True and declared.parallel_tool_calls is False
+    assert declared is not None
+    assert declared.tools is True
+    assert declared.parallel_tool_calls is False
 
 
 def test_goose_spellings_are_updated_in_place_and_missing_model_is_added(tmp_path: Path) -> None:
