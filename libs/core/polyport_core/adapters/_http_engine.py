@@ -75,14 +75,14 @@ class TemplateAdapter(HTTPAdapter):
     def structured_output_kwargs(
         self, schema: dict[str, Any], method: str, strict: bool | None
     ) -> dict[str, Any] | None:
-        """``{json_schema}`` in the body template carries the schema (``{"type": "object"}`` for JSON mode)."""
+        """``{json_schema}`` in the body template carries the schema (any JSON object in schema-less JSON mode)."""
         if "{json_schema}" not in str(self.spec.body):
             raise InvalidConfigError(
                 f"structured output method {method!r} needs a '{{json_schema}}' placeholder in http.body",
                 provider=self.provider,
                 model=self.model,
             )
-        return {"json_schema": schema if method == "json_schema" else {"type": "object"}}
+        return {"json_schema": schema or {"type": "object"}}
 
     # ------------------------------------------------------------------ reading answers
     def _finish(self, body: Any) -> str | None:

@@ -126,8 +126,9 @@ class LlamaCppAdapter(HTTPAdapter):
     def structured_output_kwargs(
         self, schema: dict[str, Any], method: str, strict: bool | None
     ) -> dict[str, Any] | None:
-        """Grammar-constrained output: ``json_schema`` (``{"type": "object"}`` for JSON mode)."""
-        return {"json_schema": schema if method == "json_schema" else {"type": "object"}}
+        """Grammar-constrained output; JSON mode is held to the schema when one is given
+        (like ChatOllama's ``format``), else to any JSON object."""
+        return {"json_schema": schema or {"type": "object"}}
 
     # ------------------------------------------------------------------ server endpoints
     def tokenize(self, text: str) -> list[int]:
