@@ -2,21 +2,61 @@
 
 ``Governor`` composes them as ``CallHooks``; pass it as ``call_hooks=`` to any
 polyport chat model (or build it from a provider spec with ``Governor.from_spec``).
+
+Only the hook seam is imported eagerly: every chat model imports it, and the rest
+(ledger backends, ``limits``, tenacity) would add to every user's import time.
 """
 
-from polyport_core.governance._budget import Budget, BudgetAlert
-from polyport_core.governance._governor import Governor
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from polyport_core.governance._hooks import CallHooks, CallInfo, CallOutcome
-from polyport_core.governance._limits import Limiter, RateLimit
-from polyport_core.governance._prices import CatalogPrices, Price, PriceLookup, StaticPrices
-from polyport_core.governance._quota import (
-    QuotaSnapshot,
-    QuotaWindow,
-    parse_duration,
-    parse_quota_headers,
-    retry_after_from_headers,
-)
-from polyport_core.governance._retry import RetryPolicy, is_retryable, server_wait_hint
+
+if TYPE_CHECKING:
+    from polyport_core.governance._budget import Budget, BudgetAlert
+    from polyport_core.governance._governor import Governor
+    from polyport_core.governance._limits import Limiter, RateLimit
+    from polyport_core.governance._prices import CatalogPrices, Price, PriceLookup, StaticPrices
+    from polyport_core.governance._quota import (
+        QuotaSnapshot,
+        QuotaWindow,
+        parse_duration,
+        parse_quota_headers,
+        retry_after_from_headers,
+    )
+    from polyport_core.governance._retry import RetryPolicy, is_retryable, server_wait_hint
+
+_LAZY = {
+    "Budget": "_budget",
+    "BudgetAlert": "_budget",
+    "Governor": "_governor",
+    "Limiter": "_limits",
+    "RateLimit": "_limits",
+    "CatalogPrices": "_prices",
+    "Price": "_prices",
+    "PriceLookup": "_prices",
+    "StaticPrices": "_prices",
+    "QuotaSnapshot": "_quota",
+    "QuotaWindow": "_quota",
+    "parse_duration": "_quota",
+    "parse_quota_headers": "_quota",
+    "retry_after_from_headers": "_quota",
+    "RetryPolicy": "_retry",
+    "is_retryable": "_retry",
+    "server_wait_hint": "_retry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'polyport_core.governance' has no attribute {name!r}")
+    value = getattr(import_module(f"polyport_core.governance.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Budget",
