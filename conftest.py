@@ -14,6 +14,7 @@ from polyport_core.testing import LlamaServer
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Block sockets in unit tests; allow only loopback everywhere else."""
     for item in items:
         path = str(item.path)
         if "/unit_tests/" in path and not item.get_closest_marker("local_server"):

@@ -40,7 +40,9 @@ async def apost_json(
     return json.loads(response.content), response.headers
 
 
-def stream_sse(client: Any, path: str, body: dict[str, Any], sink: Any = None) -> Generator[tuple[str, str], None, None]:
+def stream_sse(
+    client: Any, path: str, body: dict[str, Any], sink: Any = None
+) -> Generator[tuple[str, str], None, None]:
     """POST a streaming request; yield raw ``(event, data)`` SSE pairs.
 
     ``sink`` (e.g. a ``StreamState``) gets the response headers as ``sink.headers``.

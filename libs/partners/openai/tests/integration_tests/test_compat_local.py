@@ -8,11 +8,10 @@ import json
 import pytest
 from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_core.tools import tool
-from pydantic import BaseModel
-
 from polyport_core.errors import BadRequestError, NotFoundError, ProviderUnavailableError
 from polyport_core.testing import LlamaServer
 from polyport_openai import ChatOpenAI, OpenAIEmbeddings
+from pydantic import BaseModel
 
 
 @tool

@@ -101,10 +101,8 @@ class TestChatOpenAILocal(ChatModelIntegrationTests):
         super().test_agent_loop(model)
 
     @pytest.mark.xfail(reason=_WISDOM)
-    def test_unicode_tool_call_integration(
-        self, model: Any, *, tool_choice: str | None = None, force_tool_call: bool = True
-    ) -> None:
-        super().test_unicode_tool_call_integration(model, tool_choice=tool_choice, force_tool_call=force_tool_call)
+    def test_unicode_tool_call_integration(self, model: Any) -> None:
+        super().test_unicode_tool_call_integration(model)
 
 
 class TestOpenAIEmbeddingsLocal(EmbeddingsIntegrationTests):
