@@ -28,6 +28,7 @@ __all__ = ["DEFAULT_TIMEOUT", "HTTPAdapter"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
 """Generous read timeout: local CPU servers can take minutes on long prompts."""
+_RETRYABLE = (httpx.RemoteProtocolError, httpx.ConnectError)
 _NO_KEY = "polyport-no-key"  # what init_chat_model passes when a spec declares no auth
 
 
@@ -114,7 +115,7 @@ class HTTPAdapter:
     def client(self) -> httpx.Client:
         """The shared sync client (created on first use)."""
         if self._client is None:
-            transport = self._transport or httpx.HTTPTransport(retries=self.max_retries)
+            transport = self._transport or httpx.HTTPTransport()
             self._client = httpx.Client(transport=transport, **self._client_kwargs())
         return self._client
 
@@ -124,7 +125,7 @@ class HTTPAdapter:
         loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
         if client is None:
-            transport = self._async_transport or httpx.AsyncHTTPTransport(retries=self.max_retries)
+            transport = self._async_transport or httpx.AsyncHTTPTransport()
             client = httpx.AsyncClient(transport=transport, **self._client_kwargs())
             self._async_clients[loop] = client
         return client
@@ -172,32 +173,61 @@ class HTTPAdapter:
             ) from exc
         return RawResponse(body=body, headers=dict(response.headers))
 
+    def _send(self, method: str, path: str, body: Any, stream: bool) -> httpx.Response:
+        """Send, retrying (up to ``max_retries``) a request the server dropped before answering:
+        servers close idle keep-alive sockets, and nothing was processed in that case."""
+        request = self.client.build_request(method, path, json=body)
+        for attempt in range(self.max_retries + 1):
+            try:
+                return self.client.send(request, stream=stream)
+            except _RETRYABLE:
+                if attempt >= self.max_retries:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _asend(self, method: str, path: str, body: Any, stream: bool) -> httpx.Response:
+        client = self.async_client
+        request = client.build_request(method, path, json=body)
+        for attempt in range(self.max_retries + 1):
+            try:
+                return await client.send(request, stream=stream)
+            except _RETRYABLE:
+                if attempt >= self.max_retries:
+                    raise
+        raise AssertionError("unreachable")
+
     def request_json(self, method: str, path: str, body: Any = None) -> RawResponse:
         """One JSON request; raises the mapped error on a status >= 400."""
-        return self._decode(self.client.request(method, path, json=body))
+        return self._decode(self._send(method, path, body, stream=False))
 
     async def arequest_json(self, method: str, path: str, body: Any = None) -> RawResponse:
         """Async twin of ``request_json``."""
-        return self._decode(await self.async_client.request(method, path, json=body))
+        return self._decode(await self._asend(method, path, body, stream=False))
 
     def stream_json(self, path: str, body: Any, state: StreamState) -> Iterator[Any]:
         """POST ``body`` and yield decoded stream events (``parse_stream``)."""
-        with self.client.stream("POST", path, json=body) as response:
+        response = self._send("POST", path, body, stream=True)
+        try:
             if response.status_code >= 400:
                 response.read()
                 raise self.error_from_response(response)
             state.headers = dict(response.headers)
             yield from self.parse_stream(response.iter_lines())
+        finally:
+            response.close()
 
     async def astream_json(self, path: str, body: Any, state: StreamState) -> AsyncIterator[Any]:
         """Async twin of ``stream_json``."""
-        async with self.async_client.stream("POST", path, json=body) as response:
+        response = await self._asend("POST", path, body, stream=True)
+        try:
             if response.status_code >= 400:
                 await response.aread()
                 raise self.error_from_response(response)
             state.headers = dict(response.headers)
             async for event in self.aparse_stream(response.aiter_lines()):
                 yield event
+        finally:
+            await response.aclose()
 
     def parse_stream(self, lines: Iterator[str]) -> Iterator[Any]:
         """Stream lines → events per ``stream_format`` (SSE ``data:`` or NDJSON)."""

@@ -43,13 +43,17 @@ class TestHTTPEngineLlamaCpp(ChatModelIntegrationTests):
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"max_tokens": 48, "temperature": 0}
+        params: dict[str, Any] = {"max_tokens": 48, "temperature": 0}
+        if self._server is not None:  # what init_chat_model passes (for tests that build the class directly)
+            spec = _registry(self._server).get("llamacpp-native")
+            params.update(model="gemma", provider=spec.id, base_url=spec.base_url, http=spec.http)
+        return params
 
     @pytest.fixture
     def model(self, llama_server: LlamaServer, request: Any) -> BaseChatModel:
         extra = getattr(request, "param", None) or {}
         model: BaseChatModel = init_chat_model(
-            "llamacpp-native:gemma", registry=_registry(llama_server), **{**self.chat_model_params, **extra}
+            "llamacpp-native:gemma", registry=_registry(llama_server), max_tokens=48, temperature=0, **extra
         )
         return model
 

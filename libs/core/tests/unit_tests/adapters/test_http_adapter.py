@@ -323,3 +323,24 @@ def test_adapter_without_chat_says_so() -> None:
 
     with pytest.raises(NotImplementedError, match="does not implement chat"):
         Bare(model="m", base_url="http://x.test").invoke("Hi")
+
+
+def test_a_dropped_keep_alive_connection_is_retried_then_mapped() -> None:
+    calls: list[int] = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+        return httpx.Response(200, json=COMPLETION)
+
+    assert model(flaky, max_retries=1).invoke("Hi").content == "Hello!"
+    assert len(calls) == 2
+
+    def always(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+
+    with pytest.raises(ProviderUnavailableError):
+        model(always, max_retries=1).invoke("Hi")
+    with pytest.raises(ProviderUnavailableError):
+        list(model(always, max_retries=0).stream("Hi"))
