@@ -5,17 +5,57 @@ and NDJSON streams, auth, error mapping, model listing) with
 ``AdapterChatModel`` / ``AdapterEmbeddings`` that make it a full LangChain
 model; ``ChatHTTP``, the declarative ``engine: "http"``; SSE parsing and shared
 wire-format conversions.
+
+Names load on first use: every partner imports this package for the SSE parser
+and the OpenAI wire helpers, and should not pay for httpx, auth and the spec.
 """
 
-from polyport_core.adapters._chat import AdapterChatModel, AdapterSettings
-from polyport_core.adapters._embeddings import AdapterEmbeddings
-from polyport_core.adapters._errors import error_from_response, error_message, map_http_error
-from polyport_core.adapters._http import DEFAULT_TIMEOUT, HTTPAdapter
-from polyport_core.adapters._http_engine import ChatHTTP, TemplateAdapter
-from polyport_core.adapters._jsonpath import get_path
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from polyport_core.adapters._sse import aiter_sse, iter_sse
-from polyport_core.adapters._streams import StreamFormat, aiter_events, decode_event, iter_events
-from polyport_core.adapters._types import ChatRequest, RawResponse
+
+if TYPE_CHECKING:
+    from polyport_core.adapters._chat import AdapterChatModel, AdapterSettings
+    from polyport_core.adapters._embeddings import AdapterEmbeddings
+    from polyport_core.adapters._errors import error_from_response, error_message, map_http_error
+    from polyport_core.adapters._http import DEFAULT_TIMEOUT, HTTPAdapter
+    from polyport_core.adapters._http_engine import ChatHTTP, TemplateAdapter
+    from polyport_core.adapters._jsonpath import get_path
+    from polyport_core.adapters._streams import StreamFormat, aiter_events, decode_event, iter_events
+    from polyport_core.adapters._types import ChatRequest, RawResponse
+
+_LAZY = {
+    "AdapterChatModel": "_chat",
+    "AdapterSettings": "_chat",
+    "AdapterEmbeddings": "_embeddings",
+    "error_from_response": "_errors",
+    "error_message": "_errors",
+    "map_http_error": "_errors",
+    "DEFAULT_TIMEOUT": "_http",
+    "HTTPAdapter": "_http",
+    "ChatHTTP": "_http_engine",
+    "TemplateAdapter": "_http_engine",
+    "get_path": "_jsonpath",
+    "StreamFormat": "_streams",
+    "aiter_events": "_streams",
+    "decode_event": "_streams",
+    "iter_events": "_streams",
+    "ChatRequest": "_types",
+    "RawResponse": "_types",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'polyport_core.adapters' has no attribute {name!r}")
+    value = getattr(import_module(f"polyport_core.adapters.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_TIMEOUT",
