@@ -9,7 +9,6 @@ import struct
 
 import httpx2
 import pytest
-
 from polyport_core.errors import RateLimitError
 from polyport_openai import AzureChatOpenAI, AzureOpenAIEmbeddings, OpenAIEmbeddings
 
