@@ -59,12 +59,17 @@ class Budget:
 
     def caps(self, day: str, month: str) -> list[Cap]:
         """This budget's caps in the given periods."""
-        out = []
-        if self.daily_usd is not None:
-            out.append(Cap(Bucket(self.scope, day), usd_to_nano(self.daily_usd), f"{self.scope} daily"))
-        if self.monthly_usd is not None:
-            out.append(Cap(Bucket(self.scope, month), usd_to_nano(self.monthly_usd), f"{self.scope} monthly"))
-        return out
+        key = (day, month)
+        cached = self.__dict__.get("_caps")
+        if cached is None or cached[0] != key:
+            out = []
+            if self.daily_usd is not None:
+                out.append(Cap(Bucket(self.scope, day), usd_to_nano(self.daily_usd), f"{self.scope} daily"))
+            if self.monthly_usd is not None:
+                out.append(Cap(Bucket(self.scope, month), usd_to_nano(self.monthly_usd), f"{self.scope} monthly"))
+            cached = (key, out)
+            object.__setattr__(self, "_caps", cached)  # a cache, not a field: Budget stays frozen
+        return list(cached[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +83,20 @@ class BudgetAlert:
     threshold: float
 
 
+_scopes: dict[tuple[str, str, str, str], list[Bucket]] = {}
+
+
 def scopes_for(provider: str, model: str, ts: float | None = None) -> tuple[list[Bucket], str, str]:
     """Every spend bucket a call adds to (global, provider, model × day, month) and the periods."""
     day, month = period_keys(ts)
-    scopes = ("global", f"provider:{provider}", f"model:{provider}/{model}")
-    return [Bucket(s, p) for s in scopes for p in (day, month)], day, month
+    key = (provider, model, day, month)
+    buckets = _scopes.get(key)
+    if buckets is None:
+        if len(_scopes) > 4096:  # periods roll over: keep the cache bounded
+            _scopes.clear()
+        scopes = ("global", f"provider:{provider}", f"model:{provider}/{model}")
+        buckets = _scopes[key] = [Bucket(s, p) for s in scopes for p in (day, month)]
+    return list(buckets), day, month
 
 
 def matching_caps(budgets: Iterable[Budget], provider: str, model: str, day: str, month: str) -> list[Cap]:

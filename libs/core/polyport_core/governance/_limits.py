@@ -1,10 +1,13 @@
 """Rate limits: requests and tokens per minute/hour and max concurrency, per provider or model.
 
-Windows are counted by the ``limits`` library (sliding window counter: O(1) per hit
-whatever the token amounts, unlike a moving window log): in process
-memory by default, or in Redis (``storage_uri="redis://…"``) so a fleet shares
-one limit. Waiting is the default, bounded by ``max_wait_s``; past that — or
-at once with ``fail_fast`` — ``RateLimitWaitExceededError`` is raised.
+Windows are sliding window counters (O(1) per hit whatever the token amounts,
+unlike a moving window log). In process memory (the default, ``memory://``)
+they are counted here, every window of a call checked and hit under one lock
+so concurrent threads and event loops can never both take the last unit. For a
+shared storage (``storage_uri="redis://…"``, so a fleet shares one limit) the
+``limits`` library counts them with the same algorithm. Waiting is the
+default, bounded by ``max_wait_s``; past that — or at once with
+``fail_fast`` — ``RateLimitWaitExceededError`` is raised.
 """
 
 from __future__ import annotations
@@ -14,14 +17,13 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
-from limits.storage import storage_from_string
-from limits.strategies import SlidingWindowCounterRateLimiter
+from typing import Any
 
 from polyport_core.errors import InvalidConfigError, RateLimitWaitExceededError
 
 __all__ = ["Limiter", "RateLimit"]
+
+_PERIODS = {"minute": 60, "hour": 3600}
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,132 @@ class _Slots:
             self.cond.notify()
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class _Window:
+    """One limit window: ``amount`` requests or tokens per ``period`` for the counter ``ident``."""
+
+    amount: int
+    period: str
+    ident: str
+    tokens: RateLimit | None
+    """The rule when this window counts tokens (None: requests).
+
+    Windows are interned per limiter (one object per counter), so they hash by identity.
+    """
+
+    @property
+    def expiry(self) -> int:
+        return _PERIODS[self.period]
+
+
 @dataclass(slots=True)
 class Grant:
     """What a call acquired: concurrency slots to give back, tokens to settle."""
 
     slots: list[_Slots]
-    token_rules: list[tuple[RateLimitItem, str]]
+    token_rules: list[_Window]
     estimated_tokens: int
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What applies to one provider/model (cached): windows, token windows and slots."""
+
+    windows: list[_Window]
+    token_windows: list[_Window]
+    slots: list[_Slots]
+
+
+class _MemoryWindows:
+    """Sliding window counters in this process; a call's check-and-hit is one locked step.
+
+    A counter is ``[window index, previous count, current count]``; the
+    weighted count is ``previous × (unelapsed fraction of the current window)
+    + current``, the same approximation as the ``limits`` library's
+    sliding window counter.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counters: dict[_Window, list[float]] = {}
+
+    def _counter(self, window: _Window, now: float) -> tuple[list[float], float]:
+        """The counter rolled to ``now``, and the unelapsed fraction of its current window."""
+        expiry = window.expiry
+        position = now / expiry
+        index = int(position)
+        counter = self._counters.get(window)
+        if counter is None:
+            counter = self._counters[window] = [index, 0, 0]
+        elif counter[0] != index:
+            counter[1] = counter[2] if counter[0] == index - 1 else 0
+            counter[2] = 0
+            counter[0] = index
+        return counter, 1.0 - (position - index)
+
+    def try_hits(self, hits: Sequence[tuple[_Window, int]]) -> float:
+        """Hit every window (0.0) or none, returning seconds until the first blocker frees."""
+        now = time.monotonic()
+        with self._lock:
+            rolled = []
+            for window, cost in hits:
+                counter, left = self._counter(window, now)
+                previous, current = counter[1], counter[2]
+                room = window.amount - cost + 1  # fits while the weighted count stays below this
+                if previous * left + current >= room:
+                    return _wait(window.expiry, previous, current, left, room)
+                rolled.append((counter, cost))
+            for counter, cost in rolled:
+                counter[2] += cost
+        return 0.0
+
+    def add(self, window: _Window, extra: int) -> None:
+        """Count ``extra`` units, filling the window at most to its limit."""
+        with self._lock:
+            counter, left = self._counter(window, time.monotonic())
+            weighted = counter[1] * left + counter[2]
+            counter[2] += max(0, min(extra, int(window.amount - weighted)))
+
+
+def _wait(expiry: int, previous: float, current: float, left: float, room: int) -> float:
+    """Seconds until ``previous × left' + current`` (rolling on) drops below ``room``."""
+    remaining = left * expiry
+    if current < room:  # the previous window's weight fades out during this one
+        wait = remaining - (room - current) * expiry / previous
+    else:  # only once this window became the previous one and faded enough
+        wait = remaining + expiry * (1 - room / current)
+    return max(0.001, wait + 0.001)
+
+
+class _SharedWindows:
+    """Windows kept by the ``limits`` library in a shared storage (e.g. Redis)."""
+
+    def __init__(self, storage_uri: str) -> None:
+        from limits import RateLimitItemPerHour, RateLimitItemPerMinute
+        from limits.storage import storage_from_string
+        from limits.strategies import SlidingWindowCounterRateLimiter
+
+        self._limiter = SlidingWindowCounterRateLimiter(storage_from_string(storage_uri))
+        self._kinds: dict[str, Any] = {"minute": RateLimitItemPerMinute, "hour": RateLimitItemPerHour}
+        self._items: dict[_Window, Any] = {}
+
+    def _item(self, window: _Window) -> Any:
+        item = self._items.get(window)
+        if item is None:
+            item = self._items[window] = self._kinds[window.period](window.amount)
+        return item
+
+    def try_hits(self, hits: Sequence[tuple[_Window, int]]) -> float:
+        for window, cost in hits:
+            if not self._limiter.test(self._item(window), window.ident, cost=cost):
+                stats = self._limiter.get_window_stats(self._item(window), window.ident)
+                return max(0.001, float(stats.reset_time) - time.time())
+        for window, cost in hits:
+            self._limiter.hit(self._item(window), window.ident, cost=cost)
+        return 0.0
+
+    def add(self, window: _Window, extra: int) -> None:
+        self._limiter.hit(self._item(window), window.ident, cost=min(extra, window.amount))
 
 
 class Limiter:
@@ -103,61 +224,63 @@ class Limiter:
         self.max_wait_s = max_wait_s
         self.fail_fast = fail_fast
         self.storage_uri = storage_uri
-        self._limiter = SlidingWindowCounterRateLimiter(storage_from_string(storage_uri))
-        self._slots = {r.scope: _Slots(r.max_concurrency) for r in self.rules if r.max_concurrency}
-        self._plans: dict[tuple[str, str], list[tuple[RateLimitItem, str, RateLimit | None]]] = {}
         for rule in self.rules:
             for name in ("requests_per_minute", "requests_per_hour", "tokens_per_minute", "tokens_per_hour"):
                 value = getattr(rule, name)
                 if value is not None and value <= 0:
                     raise InvalidConfigError(f"RateLimit {name} must be > 0, got {value}")
+        self._windows: _MemoryWindows | _SharedWindows = (
+            _MemoryWindows() if storage_uri.startswith("memory://") else _SharedWindows(storage_uri)
+        )
+        self._slots = {r.scope: _Slots(r.max_concurrency) for r in self.rules if r.max_concurrency}
+        self._plans: dict[tuple[str, str], _Plan] = {}
+        self._interned: dict[tuple[int, str, str], _Window] = {}
 
-    def _items(self, provider: str, model: str) -> list[tuple[RateLimitItem, str, RateLimit | None]]:
-        """Windows that apply to a provider/model (cached): (item, identifier, rule if tokens)."""
-        cached = self._plans.get((provider, model))
-        if cached is None:
-            cached = []
+    def _window(self, amount: int, period: str, ident: str, tokens: RateLimit | None) -> _Window:
+        """The one window object of a counter (same amount, period and identifier: same counter)."""
+        window = self._interned.get((amount, period, ident))
+        if window is None:
+            window = self._interned[(amount, period, ident)] = _Window(amount, period, ident, tokens)
+        return window
+
+    def _plan_for(self, provider: str, model: str) -> _Plan:
+        """Windows and slots that apply to a provider/model (cached)."""
+        plan = self._plans.get((provider, model))
+        if plan is None:
+            plan = _Plan([], [], [])
             for rule in self.rules:
                 if not rule.applies(provider, model):
                     continue
                 ident = f"polyport:{rule.scope}"
                 if rule.requests_per_minute:
-                    cached.append((RateLimitItemPerMinute(rule.requests_per_minute), ident + ":req", None))
+                    plan.windows.append(self._window(rule.requests_per_minute, "minute", ident + ":req", None))
                 if rule.requests_per_hour:
-                    cached.append((RateLimitItemPerHour(rule.requests_per_hour), ident + ":req", None))
-                cached.extend((item, ident + ":tok", rule) for item in _token_items(rule))
-            self._plans[(provider, model)] = cached
-        return cached
+                    plan.windows.append(self._window(rule.requests_per_hour, "hour", ident + ":req", None))
+                if rule.tokens_per_minute:
+                    plan.windows.append(self._window(rule.tokens_per_minute, "minute", ident + ":tok", rule))
+                if rule.tokens_per_hour:
+                    plan.windows.append(self._window(rule.tokens_per_hour, "hour", ident + ":tok", rule))
+                if rule.max_concurrency:
+                    plan.slots.append(self._slots[rule.scope])
+            plan.token_windows = [w for w in plan.windows if w.tokens is not None]
+            self._plans[(provider, model)] = plan
+        return plan
 
-    def _plan(
-        self, provider: str, model: str, tokens: int
-    ) -> tuple[list[tuple[RateLimitItem, str, int]], Grant]:
-        hits: list[tuple[RateLimitItem, str, int]] = []
-        grant = Grant([], [], tokens)
-        for item, ident, token_rule in self._items(provider, model):
-            if token_rule is None:
-                hits.append((item, ident, 1))
+    def _hits(self, plan: _Plan, provider: str, model: str, tokens: int) -> list[tuple[_Window, int]]:
+        hits: list[tuple[_Window, int]] = []
+        for window in plan.windows:
+            if window.tokens is None:
+                hits.append((window, 1))
                 continue
-            if tokens > item.amount:
+            if tokens > window.amount:
                 raise RateLimitWaitExceededError(
-                    f"A call of ~{tokens} tokens can never fit the limit of {item.amount} tokens "
-                    f"per {item.GRANULARITY.name} for {token_rule.scope}",
+                    f"A call of ~{tokens} tokens can never fit the limit of {window.amount} tokens "
+                    f"per {window.period} for {window.tokens.scope}",
                     provider=provider,
                     model=model,
                 )
-            hits.append((item, ident, max(tokens, 1)))
-            grant.token_rules.append((item, ident))
-        return hits, grant
-
-    def _try_hits(self, hits: list[tuple[RateLimitItem, str, int]]) -> float:
-        """Hit every window (0.0) or none, returning seconds until the first blocker frees."""
-        for item, ident, cost in hits:
-            if not self._limiter.test(item, ident, cost=cost):
-                stats = self._limiter.get_window_stats(item, ident)
-                return max(0.001, stats.reset_time - time.time())
-        for item, ident, cost in hits:
-            self._limiter.hit(item, ident, cost=cost)
-        return 0.0
+            hits.append((window, max(tokens, 1)))
+        return hits
 
     def _refuse(self, provider: str, model: str, wait: float, waited: float) -> RateLimitWaitExceededError:
         why = (
@@ -169,14 +292,18 @@ class Limiter:
 
     def acquire(self, provider: str, model: str, tokens: int) -> Grant:
         """Wait (bounded) until every applicable window and a concurrency slot are free."""
-        hits, grant = self._plan(provider, model, tokens)
+        plan = self._plan_for(provider, model)
+        grant = Grant([], plan.token_windows, tokens)
+        if not plan.windows and not plan.slots:
+            return grant
+        hits = self._hits(plan, provider, model, tokens)
         start = time.monotonic()
-        while hits and (wait := self._try_hits(hits)) > 0:
+        while hits and (wait := self._windows.try_hits(hits)) > 0:
             waited = time.monotonic() - start
             if self.fail_fast or waited + wait > self.max_wait_s:
                 raise self._refuse(provider, model, wait, waited)
             time.sleep(wait)
-        for slots in self._slots_for(provider, model):
+        for slots in plan.slots:
             if not slots.try_take():
                 left = 0.0 if self.fail_fast else self.max_wait_s - (time.monotonic() - start)
                 if left <= 0 or not slots.take(left):
@@ -187,14 +314,18 @@ class Limiter:
 
     async def aacquire(self, provider: str, model: str, tokens: int) -> Grant:
         """Async twin of ``acquire``: sleeps with ``asyncio.sleep`` instead of blocking."""
-        hits, grant = self._plan(provider, model, tokens)
+        plan = self._plan_for(provider, model)
+        grant = Grant([], plan.token_windows, tokens)
+        if not plan.windows and not plan.slots:
+            return grant
+        hits = self._hits(plan, provider, model, tokens)
         start = time.monotonic()
-        while hits and (wait := self._try_hits(hits)) > 0:
+        while hits and (wait := self._windows.try_hits(hits)) > 0:
             waited = time.monotonic() - start
             if self.fail_fast or waited + wait > self.max_wait_s:
                 raise self._refuse(provider, model, wait, waited)
             await asyncio.sleep(wait)
-        for slots in self._slots_for(provider, model):
+        for slots in plan.slots:
             pause = 0.001
             while not slots.try_take():
                 waited = time.monotonic() - start
@@ -206,9 +337,6 @@ class Limiter:
             grant.slots.append(slots)
         return grant
 
-    def _slots_for(self, provider: str, model: str) -> list[_Slots]:
-        return [self._slots[r.scope] for r in self.rules if r.max_concurrency and r.applies(provider, model)]
-
     def release(self, grant: Grant) -> None:
         """Give back concurrency slots (idempotent)."""
         while grant.slots:
@@ -218,14 +346,5 @@ class Limiter:
         """Count tokens beyond the estimate (a full window simply stays full until it resets)."""
         extra = actual_tokens - grant.estimated_tokens
         if extra > 0:
-            for item, ident in grant.token_rules:
-                self._limiter.hit(item, ident, cost=min(extra, item.amount))
-
-
-def _token_items(rule: RateLimit) -> list[RateLimitItem]:
-    items: list[RateLimitItem] = []
-    if rule.tokens_per_minute:
-        items.append(RateLimitItemPerMinute(rule.tokens_per_minute))
-    if rule.tokens_per_hour:
-        items.append(RateLimitItemPerHour(rule.tokens_per_hour))
-    return items
+            for window in grant.token_rules:
+                self._windows.add(window, extra)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any, TypeVar
 
 from polyport_core.errors import LedgerUnavailableError
@@ -23,6 +23,7 @@ __all__ = ["RedisLedger"]
 
 T = TypeVar("T")
 _SETTLED_TTL_S = 40 * 86400
+_RECORD_FIELDS = tuple(f.name for f in fields(UsageRecord))
 _CLOCK_SKEW_S = 300.0  # stream ids are Redis time, record ts the worker's: widen, then filter on ts
 
 
@@ -109,7 +110,8 @@ class RedisLedger:
             keys.extend(self._hold_keys(bucket))
         keys.extend(self._spend_key(b) for b in spend)
         cost = record.cost_nano or 0
-        args = [record.id, str(cost), len(held), len(spend), _SETTLED_TTL_S, json.dumps(asdict(record))]
+        fields = {name: getattr(record, name) for name in _RECORD_FIELDS}  # dataclasses.asdict, minus its deep copy
+        args = [record.id, str(cost), len(held), len(spend), _SETTLED_TTL_S, json.dumps(fields)]
         return keys, args
 
     def _release_keys(self, held: Sequence[Bucket]) -> list[str]:

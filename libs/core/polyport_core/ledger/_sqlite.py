@@ -4,6 +4,9 @@ WAL mode lets readers run beside the writer; every mutation is one
 ``BEGIN IMMEDIATE`` transaction, which takes the write lock up front, so two
 processes can never both read "room left" and both reserve it. ``synchronous
 = NORMAL`` survives process crashes (not power loss of the last commits).
+Each transaction is a handful of statements (one read for every cap, one
+multi-row write), and a new file uses 1 KiB pages: a commit writes every page
+it touched to the WAL, and most of a call's ledger time is those writes.
 Async methods run the same code on a worker thread: SQLite's busy wait must
 not block an event loop.
 """
@@ -11,6 +14,7 @@ not block an event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 import threading
 import time
@@ -43,6 +47,12 @@ CREATE TABLE IF NOT EXISTS alerts (
     scope TEXT NOT NULL, period TEXT NOT NULL, PRIMARY KEY (scope, period)) WITHOUT ROWID;
 """
 
+_PAGE_SIZE = 1024
+"""Page size of a new ledger file (an existing file keeps its own): small rows, small commits."""
+
+_EXPIRED_SWEEP_S = 30.0
+"""How often reserve deletes expired holds (every check ignores them as soon as they expire)."""
+
 _RECORD_COLUMNS = (
     "id, ts, provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
     "cost_nano, price_provenance, latency_s, outcome, usage_estimated"
@@ -66,6 +76,7 @@ class SQLiteLedger:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._swept_at = 0.0
         try:
             self._conn().executescript(_SCHEMA)  # IF NOT EXISTS: safe when processes race
         except sqlite3.Error as error:
@@ -82,6 +93,7 @@ class SQLiteLedger:
                 db = sqlite3.connect(
                     self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
                 )
+                db.execute(f"PRAGMA page_size={_PAGE_SIZE}")  # no effect once the file has content
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error as error:
@@ -117,17 +129,24 @@ class SQLiteLedger:
         self, reservation_id: str, amount_nano: int, caps: Sequence[Cap], ttl_s: float
     ) -> CapCheck | None:
         """Hold ``amount_nano`` on every cap in one IMMEDIATE transaction."""
+        if not caps:
+            return None
         now = time.time()
+        buckets: list[object] = []
+        holds: list[object] = []
+        for cap in caps:
+            buckets += (cap.bucket.scope, cap.bucket.period)
+            holds += (reservation_id, cap.bucket.scope, cap.bucket.period, amount_nano, now + ttl_s)
+        sweep = now - self._swept_at > _EXPIRED_SWEEP_S
         with self._tx() as db:
-            db.execute("DELETE FROM holds WHERE expires_at <= ?", (now,))
-            for cap in caps:
-                spent, held = self._figures(db, cap.bucket)
+            if sweep:
+                self._swept_at = now
+                db.execute("DELETE FROM holds WHERE expires_at <= ?", (now,))
+            figures = db.execute(_figures_sql(len(caps)), [now, *buckets]).fetchall()
+            for cap, (spent, held) in zip(caps, figures, strict=True):
                 if spent + held + amount_nano > cap.limit_nano:
                     return CapCheck(cap, spent, held)
-            db.executemany(
-                "INSERT OR REPLACE INTO holds VALUES (?, ?, ?, ?, ?)",
-                [(reservation_id, c.bucket.scope, c.bucket.period, amount_nano, now + ttl_s) for c in caps],
-            )
+            db.execute(_holds_sql(len(caps)), holds)
         return None
 
     async def areserve(
@@ -152,12 +171,8 @@ class SQLiteLedger:
                 return False
             if held:
                 db.execute("DELETE FROM holds WHERE res_id = ?", (r.id,))
-            if r.cost_nano:
-                db.executemany(
-                    "INSERT INTO spend (scope, period, amount) VALUES (?, ?, ?) "
-                    "ON CONFLICT (scope, period) DO UPDATE SET amount = amount + excluded.amount",
-                    [(b.scope, b.period, r.cost_nano) for b in spend],
-                )
+            if r.cost_nano and spend:
+                db.execute(_spend_sql(len(spend)), [x for b in spend for x in (b.scope, b.period, r.cost_nano)])
         return True
 
     async def asettle(self, record: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> bool:
@@ -225,11 +240,29 @@ class SQLiteLedger:
             self._all.clear()
         self._local = threading.local()
 
-    @staticmethod
-    def _figures(db: sqlite3.Connection, bucket: Bucket) -> tuple[int, int]:
-        row = db.execute(
-            "SELECT (SELECT amount FROM spend WHERE scope = ?1 AND period = ?2), "
-            "(SELECT SUM(amount) FROM holds WHERE scope = ?1 AND period = ?2)",
-            (bucket.scope, bucket.period),
-        ).fetchone()
-        return int(row[0] or 0), int(row[1] or 0)
+
+
+@functools.cache
+def _figures_sql(n: int) -> str:
+    """Spent and live holds of ``n`` buckets (params: now, then scope and period of each), in order."""
+    rows = ", ".join(f"({i}, ?{2 + 2 * i}, ?{3 + 2 * i})" for i in range(n))
+    return (
+        f"WITH b (i, scope, period) AS (VALUES {rows}) SELECT "
+        "COALESCE((SELECT amount FROM spend AS s WHERE s.scope = b.scope AND s.period = b.period), 0), "
+        "COALESCE((SELECT SUM(amount) FROM holds AS h WHERE h.scope = b.scope AND h.period = b.period "
+        "AND h.expires_at > ?1), 0) FROM b ORDER BY i"
+    )
+
+
+@functools.cache
+def _holds_sql(n: int) -> str:
+    return "INSERT OR REPLACE INTO holds VALUES " + ", ".join(["(?, ?, ?, ?, ?)"] * n)
+
+
+@functools.cache
+def _spend_sql(n: int) -> str:
+    return (
+        "INSERT INTO spend (scope, period, amount) VALUES "
+        + ", ".join(["(?, ?, ?)"] * n)
+        + " ON CONFLICT (scope, period) DO UPDATE SET amount = amount + excluded.amount"
+    )

@@ -27,10 +27,23 @@ def nano_to_usd(nano: int) -> Decimal:
     return Decimal(nano) / NANO
 
 
+_DAY_S = 86400  # a UTC day in POSIX time (no leap seconds)
+_periods: tuple[float, float, str, str] = (0.0, -1.0, "", "")
+"""The last day computed: (start, end, day key, month key); every call of that day reuses it."""
+
+
 def period_keys(ts: float | None = None) -> tuple[str, str]:
     """The UTC ``day:YYYY-MM-DD`` and ``month:YYYY-MM`` periods containing ``ts``."""
-    now = datetime.fromtimestamp(time.time() if ts is None else ts, UTC)
-    return f"day:{now:%Y-%m-%d}", f"month:{now:%Y-%m}"
+    global _periods
+    t = time.time() if ts is None else ts
+    start, end, day, month = _periods
+    if start <= t < end:
+        return day, month
+    now = datetime.fromtimestamp(t, UTC)
+    day, month = f"day:{now:%Y-%m-%d}", f"month:{now:%Y-%m}"
+    start = float(int(t // _DAY_S) * _DAY_S)
+    _periods = (start, start + _DAY_S, day, month)  # one tuple: threads see old or new, whole
+    return day, month
 
 
 @dataclass(frozen=True, slots=True)
