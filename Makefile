@@ -23,7 +23,7 @@ unit:
 	uv run pytest -q libs -k "unit_tests"
 
 test: bootstrap lint typecheck
-	uv run pytest -q --nbmake --durations=25
+	uv run pytest -q -rsx --nbmake --durations=25
 
 bench: bootstrap
 	uv sync --group bench --quiet
