@@ -6,7 +6,8 @@ processes can never both read "room left" and both reserve it. ``synchronous
 = NORMAL`` survives process crashes (not power loss of the last commits).
 Each transaction is a handful of statements (one read for every cap, one
 multi-row write), and a new file uses 1 KiB pages: a commit writes every page
-it touched to the WAL, and most of a call's ledger time is those writes.
+it touched to the WAL, and most of a call's ledger time is those writes (and
+the fsync of each checkpoint, hence a checkpoint every 4000 pages).
 Async methods run the same code on a worker thread: SQLite's busy wait must
 not block an event loop.
 """
@@ -49,6 +50,10 @@ CREATE TABLE IF NOT EXISTS alerts (
 
 _PAGE_SIZE = 1024
 """Page size of a new ledger file (an existing file keeps its own): small rows, small commits."""
+
+_CHECKPOINT_PAGES = 4000
+"""WAL pages between checkpoints (SQLite's default is 1000): a checkpoint fsyncs, and a call
+writes ~8 pages, so this keeps the fsync off all but one call in ~500 (WAL up to ~4 MiB)."""
 
 _EXPIRED_SWEEP_S = 30.0
 """How often reserve deletes expired holds (every check ignores them as soon as they expire)."""
@@ -96,6 +101,7 @@ class SQLiteLedger:
                 db.execute(f"PRAGMA page_size={_PAGE_SIZE}")  # no effect once the file has content
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
+                db.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
             except sqlite3.Error as error:
                 raise LedgerUnavailableError(
                     f"Cannot open the SQLite ledger at {self.path}: {error}"
