@@ -10,12 +10,20 @@ typed-params layer and a pydantic object per response or stream event.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
 from polyport_core.adapters._sse import aiter_sse, iter_sse
+from polyport_core.errors import (
+    BadResponseError,
+    PolyportError,
+    ProviderUnavailableError,
+    error_for_status,
+    parse_retry_after,
+)
+from polyport_core.errors import TimeoutError as RequestTimeoutError
 
-__all__ = ["apost_json", "astream_sse", "post_json", "stream_sse"]
+__all__ = ["apost_json", "astream_sse", "default_error_message", "map_sdk_error", "post_json", "stream_sse"]
 
 STREAM_OPTIONS: dict[str, Any] = {"headers": {"X-Stainless-Raw-Response": "stream"}}
 
@@ -72,3 +80,52 @@ async def astream_sse(
             yield pair
     finally:
         await response.aclose()
+
+
+def default_error_message(status: int, body: Any, fallback: str) -> str:
+    """``error.message`` from a JSON error body (OpenAI/Anthropic shape), else the SDK's text."""
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+    return fallback
+
+
+def map_sdk_error(
+    error: BaseException,
+    sdk: Any,
+    *,
+    provider: str,
+    model: str,
+    describe: Callable[[int, Any, str], str] = default_error_message,
+) -> BaseException:
+    """A Stainless SDK's exception (or an ``httpx2`` transport error) as a polyport error.
+
+    ``sdk`` is the imported SDK module (``openai``, ``anthropic``): both define the same
+    ``APIStatusError`` / ``APITimeoutError`` / ``APIConnectionError`` family.
+    ``describe(status, body, fallback)`` turns an error body into the message.
+    """
+    if isinstance(error, PolyportError):
+        return error
+    import httpx2
+
+    where: dict[str, Any] = {"provider": provider, "model": model}
+    if isinstance(error, sdk.APIStatusError):
+        response = error.response
+        status = int(response.status_code)
+        body = error.body
+        message = describe(status, body, str(error.message))
+        return error_for_status(status, message, retry_after=parse_retry_after(response.headers), body=body, **where)
+    if isinstance(error, sdk.APITimeoutError | httpx2.TimeoutException):
+        return RequestTimeoutError("The request timed out", **where)
+    if isinstance(error, sdk.APIConnectionError | httpx2.ConnectError):
+        request = getattr(error, "request", None)
+        host = request.url.host if request is not None else "the server"
+        return ProviderUnavailableError(f"Could not connect to {host}: {error}", **where)
+    if isinstance(error, httpx2.TransportError):
+        return BadResponseError(f"The connection broke while reading the response: {error!r}", **where)
+    if isinstance(error, json.JSONDecodeError):
+        return BadResponseError(f"The server sent invalid JSON: {error}", **where)
+    return error

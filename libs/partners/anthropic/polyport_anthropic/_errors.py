@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from polyport_core.errors import (
-    BadResponseError,
-    PolyportError,
-    ProviderUnavailableError,
-    error_for_status,
-    parse_retry_after,
-)
-from polyport_core.errors import (
-    TimeoutError as RequestTimeoutError,
-)
+from polyport_core.adapters.stainless import map_sdk_error
+from polyport_core.errors import PolyportError, error_for_status
 
 __all__ = ["error_from_event", "map_anthropic_error"]
 
@@ -52,31 +43,15 @@ def error_from_event(body: dict[str, Any], provider: str, model: str) -> Polypor
     return error_for_status(status, f"Error mid-stream: {message}", provider=provider, model=model, body=body)
 
 
+def _describe(status: int, body: Any, fallback: str) -> str:
+    message = _message_of(body, fallback)
+    if status == 529:
+        return f"Overloaded (HTTP 529), try again later: {message}"
+    return message
+
+
 def map_anthropic_error(error: BaseException, provider: str, model: str) -> BaseException:
     """The polyport error for an anthropic SDK (or httpx2 transport) exception."""
-    if isinstance(error, PolyportError):
-        return error
     import anthropic
-    import httpx2
 
-    where: dict[str, Any] = {"provider": provider, "model": model}
-    if isinstance(error, anthropic.APIStatusError):
-        response = error.response
-        status = response.status_code
-        message = _message_of(error.body, error.message)
-        if status == 529:
-            message = f"Overloaded (HTTP 529), try again later: {message}"
-        return error_for_status(
-            status, message, retry_after=parse_retry_after(response.headers), body=error.body, **where
-        )
-    if isinstance(error, anthropic.APITimeoutError | httpx2.TimeoutException):
-        return RequestTimeoutError("The request timed out", **where)
-    if isinstance(error, anthropic.APIConnectionError | httpx2.ConnectError):
-        request = getattr(error, "request", None)
-        host = request.url.host if request is not None else "the server"
-        return ProviderUnavailableError(f"Could not connect to {host}: {error}", **where)
-    if isinstance(error, httpx2.TransportError):
-        return BadResponseError(f"The connection broke while reading the response: {error!r}", **where)
-    if isinstance(error, json.JSONDecodeError):
-        return BadResponseError(f"The server sent invalid JSON: {error}", **where)
-    return error
+    return map_sdk_error(error, anthropic, provider=provider, model=model, describe=_describe)
