@@ -12,9 +12,9 @@ and the OpenAI wire helpers, and should not pay for httpx, auth and the spec.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from polyport_core._lazy import lazy_getattr
 from polyport_core.adapters._sse import aiter_sse, iter_sse
 
 if TYPE_CHECKING:
@@ -48,13 +48,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'polyport_core.adapters' has no attribute {name!r}")
-    value = getattr(import_module(f"polyport_core.adapters.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
 
 
 __all__ = [

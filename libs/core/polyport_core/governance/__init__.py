@@ -9,9 +9,9 @@ Only the hook seam is imported eagerly: every chat model imports it, and the res
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from polyport_core._lazy import lazy_getattr
 from polyport_core.governance._hooks import CallHooks, CallInfo, CallOutcome
 
 if TYPE_CHECKING:
@@ -49,13 +49,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'polyport_core.governance' has no attribute {name!r}")
-    value = getattr(import_module(f"polyport_core.governance.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
 
 
 __all__ = [

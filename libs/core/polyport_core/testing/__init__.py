@@ -5,8 +5,7 @@ import pytest and langchain-tests); their names are also reachable from here,
 imported on first access so that ``import polyport_core.testing`` stays light.
 """
 
-from typing import Any
-
+from polyport_core._lazy import lazy_getattr
 from polyport_core.testing.local_server import LlamaServer, free_port, gemma_model_path, llama_server_binary
 
 __all__ = [
@@ -20,14 +19,11 @@ __all__ = [
     "llama_server_binary",
 ]
 
-_CONFORMANCE = frozenset(
-    {"PolyportChatChecks", "PolyportChatModelIntegrationTests", "PolyportChatModelUnitTests", "RecordingHooks"}
+__getattr__ = lazy_getattr(
+    __name__,
+    globals(),
+    dict.fromkeys(
+        ("PolyportChatChecks", "PolyportChatModelIntegrationTests", "PolyportChatModelUnitTests", "RecordingHooks"),
+        "conformance",
+    ),
 )
-
-
-def __getattr__(name: str) -> Any:
-    if name in _CONFORMANCE:
-        from polyport_core.testing import conformance
-
-        return getattr(conformance, name)
-    raise AttributeError(f"module 'polyport_core.testing' has no attribute {name!r}")
