@@ -31,27 +31,18 @@ def resolve_api_key(api_key: SecretStr | None, base_url: str | None, provider: s
     )
 
 
-def client_kwargs(
-    *,
-    api_key: str,
-    base_url: str | None,
-    organization: str | None,
-    timeout: float | None,
-    max_retries: int,
-    default_headers: dict[str, str] | None,
-    default_query: dict[str, object] | None,
-) -> dict[str, Any]:
-    """Constructor kwargs shared by the sync and async clients."""
+def client_kwargs(owner: Any, model: str) -> dict[str, Any]:
+    """Constructor kwargs shared by the sync and async clients of a chat model or embedder."""
     kwargs: dict[str, Any] = {
-        "api_key": api_key,
-        "base_url": base_url,
-        "organization": organization,
-        "max_retries": max_retries,
-        "default_headers": default_headers,
-        "default_query": default_query,
+        "api_key": resolve_api_key(owner.api_key, owner.base_url, owner._provider_id, model),
+        "base_url": owner.base_url,
+        "organization": owner.organization,
+        "max_retries": owner.max_retries,
+        "default_headers": owner.default_headers,
+        "default_query": owner.default_query,
     }
-    if timeout is not None:
-        kwargs["timeout"] = timeout
+    if owner.timeout is not None:
+        kwargs["timeout"] = owner.timeout
     return kwargs
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.errors import InvalidConfigError
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 
 from polyport_openai._clients import ClientPair, fresh_async_http_client
 from polyport_openai.chat_models import ChatOpenAI
@@ -17,18 +17,39 @@ from polyport_openai.embeddings import OpenAIEmbeddings
 __all__ = ["AzureChatOpenAI", "AzureOpenAIEmbeddings"]
 
 
-class _AzureSettings:
+class _AzureSettings(BaseModel):
     """Fields and client construction shared by the Azure chat model and embedder."""
 
-    azure_endpoint: str | None
-    azure_deployment: str | None
-    api_version: str | None
-    azure_ad_token: SecretStr | None
-    azure_ad_token_provider: Callable[[], str] | None
-    azure_ad_async_token_provider: Callable[[], Awaitable[str]] | None
-    http_client: Any
-    http_async_client: Any
-    provider: str
+    api_key: SecretStr | None = Field(
+        alias="openai_api_key", default_factory=secret_from_env("AZURE_OPENAI_API_KEY", default=None)
+    )
+    azure_endpoint: str | None = Field(default_factory=lambda: os.environ.get("AZURE_OPENAI_ENDPOINT"))
+    azure_deployment: str | None = Field(
+        default=None, validation_alias=AliasChoices("azure_deployment", "deployment_name", "deployment")
+    )
+    api_version: str | None = Field(
+        default_factory=lambda: os.environ.get("OPENAI_API_VERSION"), alias="openai_api_version"
+    )
+    azure_ad_token: SecretStr | None = Field(default_factory=secret_from_env("AZURE_OPENAI_AD_TOKEN", default=None))
+    azure_ad_token_provider: Callable[[], str] | None = Field(default=None, exclude=True)
+    azure_ad_async_token_provider: Callable[[], Awaitable[str]] | None = Field(default=None, exclude=True)
+    provider: str = "azure"
+    http_client: Any = Field(default=None, exclude=True)
+    http_async_client: Any = Field(default=None, exclude=True)
+    _clients: ClientPair | None
+
+    def _is_official_openai(self) -> bool:
+        return True
+
+    def _sdk_clients(self) -> ClientPair:
+        has_token_auth = self.azure_ad_token or self.azure_ad_token_provider or self.azure_ad_async_token_provider
+        if self._clients is None and self.api_key is None and has_token_auth:
+            # The SDK wants *some* key; with Azure AD the token is what authenticates.
+            self.api_key = SecretStr("unused-with-azure-ad")
+        return super()._sdk_clients()  # type: ignore[misc, no-any-return]
+
+    def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
+        return self._azure_clients(kwargs, str(getattr(self, "model_name", None) or getattr(self, "model", "")))
 
     def _azure_clients(self, kwargs: dict[str, Any], model: str) -> ClientPair:
         import openai
@@ -70,27 +91,8 @@ class _AzureSettings:
         return ClientPair(openai.AzureOpenAI(**sync_params), make_async)
 
 
-def _has_token_auth(model: Any) -> bool:
-    return bool(model.azure_ad_token or model.azure_ad_token_provider or model.azure_ad_async_token_provider)
-
-
 class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
     """Azure OpenAI chat deployments, with an API key or an Azure AD token (provider)."""
-
-    api_key: SecretStr | None = Field(
-        alias="openai_api_key", default_factory=secret_from_env("AZURE_OPENAI_API_KEY", default=None)
-    )
-    azure_endpoint: str | None = Field(default_factory=lambda: os.environ.get("AZURE_OPENAI_ENDPOINT"))
-    azure_deployment: str | None = Field(default=None, alias="deployment_name")
-    api_version: str | None = Field(
-        default_factory=lambda: os.environ.get("OPENAI_API_VERSION"), alias="openai_api_version"
-    )
-    azure_ad_token: SecretStr | None = Field(
-        default_factory=secret_from_env("AZURE_OPENAI_AD_TOKEN", default=None)
-    )
-    azure_ad_token_provider: Callable[[], str] | None = Field(default=None, exclude=True)
-    azure_ad_async_token_provider: Callable[[], Awaitable[str]] | None = Field(default=None, exclude=True)
-    provider: str = "azure"
 
     @property
     def _llm_type(self) -> str:
@@ -100,43 +102,6 @@ class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
     def _engine(self) -> str:
         return "openai"
 
-    def _is_official_openai(self) -> bool:
-        return True
-
-    def _sdk_clients(self) -> ClientPair:
-        if self._clients is None and self.api_key is None and _has_token_auth(self):
-            self.api_key = SecretStr("unused-with-azure-ad")
-        return super()._sdk_clients()
-
-    def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
-        return self._azure_clients(kwargs, self.model_name)
-
 
 class AzureOpenAIEmbeddings(_AzureSettings, OpenAIEmbeddings):
     """Azure OpenAI embedding deployments."""
-
-    api_key: SecretStr | None = Field(
-        alias="openai_api_key", default_factory=secret_from_env("AZURE_OPENAI_API_KEY", default=None)
-    )
-    azure_endpoint: str | None = Field(default_factory=lambda: os.environ.get("AZURE_OPENAI_ENDPOINT"))
-    azure_deployment: str | None = Field(default=None, alias="deployment")
-    api_version: str | None = Field(
-        default_factory=lambda: os.environ.get("OPENAI_API_VERSION"), alias="openai_api_version"
-    )
-    azure_ad_token: SecretStr | None = Field(
-        default_factory=secret_from_env("AZURE_OPENAI_AD_TOKEN", default=None)
-    )
-    azure_ad_token_provider: Callable[[], str] | None = Field(default=None, exclude=True)
-    azure_ad_async_token_provider: Callable[[], Awaitable[str]] | None = Field(default=None, exclude=True)
-    provider: str = "azure"
-
-    def _is_official_openai(self) -> bool:
-        return True
-
-    def _sdk_clients(self) -> ClientPair:
-        if self._clients is None and self.api_key is None and _has_token_auth(self):
-            self.api_key = SecretStr("unused-with-azure-ad")
-        return super()._sdk_clients()
-
-    def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
-        return self._azure_clients(kwargs, self.model)

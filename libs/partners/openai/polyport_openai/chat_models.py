@@ -21,7 +21,7 @@ from polyport_core.adapters.openai_wire import (
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from pydantic import Field, PrivateAttr, SecretStr
 
-from polyport_openai._clients import ClientPair, client_kwargs, make_clients, resolve_api_key
+from polyport_openai._clients import ClientPair, client_kwargs, make_clients
 from polyport_openai._errors import map_openai_error
 from polyport_openai._transport import apost_json, astream_events, post_json, stream_events
 
@@ -102,17 +102,7 @@ class ChatOpenAI(ProviderChatModel):
     # ------------------------------------------------------------------ clients
     def _sdk_clients(self) -> ClientPair:
         if self._clients is None:
-            key = resolve_api_key(self.api_key, self.base_url, self._provider_id, self.model_name)
-            kwargs = client_kwargs(
-                api_key=key,
-                base_url=self.base_url,
-                organization=self.organization,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                default_headers=self.default_headers,
-                default_query=self.default_query,
-            )
-            self._clients = self._make_clients(kwargs)
+            self._clients = self._make_clients(client_kwargs(self, self.model_name))
         return self._clients
 
     def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:

@@ -12,7 +12,7 @@ from polyport_core.embeddings import ProviderEmbeddings
 from polyport_core.errors import BadResponseError
 from pydantic import Field, PrivateAttr, SecretStr
 
-from polyport_openai._clients import ClientPair, client_kwargs, make_clients, resolve_api_key
+from polyport_openai._clients import ClientPair, client_kwargs, make_clients
 from polyport_openai._errors import map_openai_error
 from polyport_openai._transport import apost_json, post_json
 
@@ -65,17 +65,7 @@ class OpenAIEmbeddings(ProviderEmbeddings):
 
     def _sdk_clients(self) -> ClientPair:
         if self._clients is None:
-            key = resolve_api_key(self.api_key, self.base_url, self._provider_id, self.model)
-            kwargs = client_kwargs(
-                api_key=key,
-                base_url=self.base_url,
-                organization=self.organization,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                default_headers=self.default_headers,
-                default_query=self.default_query,
-            )
-            self._clients = self._make_clients(kwargs)
+            self._clients = self._make_clients(client_kwargs(self, self.model))
         return self._clients
 
     def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
