@@ -23,9 +23,68 @@ from polyport_core.errors import (
 )
 from polyport_core.errors import TimeoutError as RequestTimeoutError
 
-__all__ = ["apost_json", "astream_sse", "default_error_message", "map_sdk_error", "post_json", "stream_sse"]
+__all__ = [
+    "ClientPair",
+    "apost_json",
+    "astream_sse",
+    "client_pair",
+    "default_error_message",
+    "map_sdk_error",
+    "post_json",
+    "stream_sse",
+]
 
 STREAM_OPTIONS: dict[str, Any] = {"headers": {"X-Stainless-Raw-Response": "stream"}}
+
+
+class ClientPair:
+    """A sync SDK client and one async client per event loop.
+
+    An async connection pool is bound to the loop that opened it; scripts and
+    notebooks that call ``asyncio.run`` repeatedly would otherwise reuse a pool
+    whose loop is closed ("Event loop is closed").
+    """
+
+    __slots__ = ("_async", "_async_factory", "_loop", "sync")
+
+    def __init__(self, sync: Any, async_factory: Callable[[], Any]) -> None:
+        self.sync = sync
+        self._async_factory = async_factory
+        self._async: Any = None
+        self._loop: Any = None
+
+    @property
+    def async_client(self) -> Any:
+        """The async client for the running loop."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._loop is not loop:
+            self._async = self._async_factory()
+            self._loop = loop
+        return self._async
+
+
+def client_pair(
+    sync_cls: Callable[..., Any],
+    async_cls: Callable[..., Any],
+    kwargs: dict[str, Any],
+    *,
+    http_client: Any,
+    http_async_client: Any,
+    default_async_http_client: Callable[[], Any],
+) -> ClientPair:
+    """Sync and per-loop async SDK clients from one set of constructor kwargs.
+
+    Without a user-given async HTTP client, each loop gets the SDK's default one
+    owned by us: the SDK's own wrapper closes its pool in ``__del__`` on whatever
+    loop runs then, which fails loudly once the pool's loop has closed.
+    """
+
+    def make_async() -> Any:
+        return async_cls(**kwargs, http_client=http_async_client or default_async_http_client())
+
+    return ClientPair(sync_cls(**kwargs, http_client=http_client), make_async)
 
 
 def post_json(

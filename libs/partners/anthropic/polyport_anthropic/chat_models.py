@@ -8,6 +8,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
+from polyport_core.adapters.stainless import ClientPair
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from polyport_core.chat._model import StructuredMethod
 from polyport_core.errors import InvalidConfigError
@@ -61,7 +62,7 @@ class ChatAnthropic(ProviderChatModel):
     count_tokens_api: bool = True
     """Count prompt tokens with ``/v1/messages/count_tokens``; offline estimate if that fails."""
 
-    _clients: tuple[Any, Any] | None = PrivateAttr(default=None)
+    _clients: ClientPair | None = PrivateAttr(default=None)
 
     @property
     def _llm_type(self) -> str:
@@ -74,12 +75,12 @@ class ChatAnthropic(ProviderChatModel):
             headers["anthropic-beta"] = ",".join(self.betas)
         return headers or None
 
-    def _sdk_clients(self) -> tuple[Any, Any]:
+    def _sdk_clients(self) -> ClientPair:
         if self._clients is None:
             self._clients = self._make_clients()
         return self._clients
 
-    def _make_clients(self) -> tuple[Any, Any]:
+    def _make_clients(self) -> ClientPair:
         key = self.api_key.get_secret_value() if self.api_key is not None else None
         if key is None:
             if not self.base_url:
@@ -158,16 +159,16 @@ class ChatAnthropic(ProviderChatModel):
 
     # ------------------------------------------------------------------ transport hooks
     def _send(self, payload: dict[str, Any]) -> Any:
-        return _transport.post_message(self._sdk_clients()[0], payload)
+        return _transport.post_message(self._sdk_clients().sync, payload)
 
     async def _asend(self, payload: dict[str, Any]) -> Any:
-        return await _transport.apost_message(self._sdk_clients()[1], payload)
+        return await _transport.apost_message(self._sdk_clients().async_client, payload)
 
     def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
-        return _transport.stream_message(self._sdk_clients()[0], payload, state, sse=self._sse)
+        return _transport.stream_message(self._sdk_clients().sync, payload, state, sse=self._sse)
 
     def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
-        return _transport.astream_message(self._sdk_clients()[1], payload, state, sse=self._sse)
+        return _transport.astream_message(self._sdk_clients().async_client, payload, state, sse=self._sse)
 
     def _parse_response(self, raw: Any) -> ParsedResponse:
         body, headers = raw
@@ -194,7 +195,7 @@ class ChatAnthropic(ProviderChatModel):
 
                 body["tools"] = tools_to_anthropic(format_tools(list(tools)))
             try:
-                return _transport.count_tokens(self._sdk_clients()[0], body)
+                return _transport.count_tokens(self._sdk_clients().sync, body)
             except Exception:
                 pass
         return super().get_num_tokens_from_messages(messages, tools)

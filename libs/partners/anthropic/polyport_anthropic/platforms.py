@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from langchain_core.utils.utils import secret_from_env
+from polyport_core.adapters.stainless import ClientPair
 from pydantic import Field, SecretStr
 
 from polyport_anthropic._clients import make_bedrock_clients, make_vertex_clients
@@ -46,7 +47,7 @@ class ChatAnthropicBedrock(ChatAnthropic):
     def _sse(self) -> bool:
         return False
 
-    def _make_clients(self) -> tuple[Any, Any]:
+    def _make_clients(self) -> ClientPair:
         settings: dict[str, Any] = {
             "aws_region": self.aws_region,
             "base_url": self.base_url,
@@ -89,7 +90,7 @@ class ChatAnthropicVertex(ChatAnthropic):
     credentials: Any = Field(default=None, exclude=True)
     """google-auth credentials; ADC when neither this nor ``access_token`` is given."""
 
-    def _make_clients(self) -> tuple[Any, Any]:
+    def _make_clients(self) -> ClientPair:
         settings: dict[str, Any] = {"base_url": self.base_url, "access_token": _secret(self.access_token)}
         if self.project_id:
             settings["project_id"] = self.project_id

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from polyport_core.adapters.stainless import ClientPair, client_pair
 from polyport_core.errors import InvalidConfigError
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
-    import openai
+    pass
 
-__all__ = ["client_kwargs", "resolve_api_key"]
+__all__ = ["ClientPair", "client_kwargs", "fresh_async_http_client", "make_clients", "resolve_api_key"]
 
 # Sent to servers that need no key (local servers): the SDK insists on one.
 _NO_KEY = "no-key-required"
@@ -46,50 +47,22 @@ def client_kwargs(owner: Any, model: str) -> dict[str, Any]:
     return kwargs
 
 
-class ClientPair:
-    """A sync client and one async client per event loop.
-
-    An async connection pool is bound to the loop that opened it; scripts and
-    notebooks that call ``asyncio.run`` repeatedly would otherwise reuse a pool
-    whose loop is closed ("Event loop is closed").
-    """
-
-    __slots__ = ("_async", "_async_factory", "_loop", "sync")
-
-    def __init__(self, sync: Any, async_factory: Any) -> None:
-        self.sync = sync
-        self._async_factory = async_factory
-        self._async: Any = None
-        self._loop: Any = None
-
-    @property
-    def async_client(self) -> Any:
-        """The async client for the running loop."""
-        import asyncio
-
-        loop = asyncio.get_running_loop()
-        if self._async is None or self._loop is not loop:
-            self._async = self._async_factory()
-            self._loop = loop
-        return self._async
-
-
 def fresh_async_http_client() -> Any:
-    """The SDK's default async HTTP client, owned by us.
-
-    The SDK's own wrapper closes its pool in ``__del__`` on whatever loop is
-    running then, which fails loudly once the pool's loop has closed.
-    """
+    """The openai SDK's default async HTTP client (see ``client_pair``)."""
     import openai
 
     return openai.DefaultAsyncHttpxClient()
 
 
 def make_clients(kwargs: dict[str, Any], http_client: Any, http_async_client: Any) -> ClientPair:
-    """A sync OpenAI client and a factory of async ones, from shared kwargs."""
+    """A sync OpenAI client and per-loop async ones, from shared kwargs."""
     import openai
 
-    def make_async() -> openai.AsyncOpenAI:
-        return openai.AsyncOpenAI(**kwargs, http_client=http_async_client or fresh_async_http_client())
-
-    return ClientPair(openai.OpenAI(**kwargs, http_client=http_client), make_async)
+    return client_pair(
+        openai.OpenAI,
+        openai.AsyncOpenAI,
+        kwargs,
+        http_client=http_client,
+        http_async_client=http_async_client,
+        default_async_http_client=fresh_async_http_client,
+    )

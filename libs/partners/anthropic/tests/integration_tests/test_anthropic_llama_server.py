@@ -113,3 +113,12 @@ async def test_async_invoke(server: LlamaServer) -> None:
     result = await llm.ainvoke("One, two, three,")
     assert isinstance(result.content, str)
     assert result.usage_metadata is not None
+
+
+def test_async_calls_survive_a_new_event_loop(llama_server: LlamaServer) -> None:
+    """asyncio.run twice with one model: each loop gets its own async client."""
+    import asyncio
+
+    llm = ChatAnthropic(model="gemma", base_url=llama_server.base_url, max_tokens=4, temperature=0)
+    assert asyncio.run(llm.ainvoke("One")).usage_metadata is not None
+    assert asyncio.run(llm.ainvoke("Two")).usage_metadata is not None

@@ -54,7 +54,7 @@ def test_bedrock_aws_keys_are_secret() -> None:
     )
     assert "wJalrXUtnFEMI" not in repr(llm)
     assert "AKIAEXAMPLE" not in repr(llm)
-    client = llm._sdk_clients()[0]
+    client = llm._sdk_clients().sync
     assert client.aws_region == "us-east-1"
     assert client.aws_access_key == "AKIAEXAMPLE"
 

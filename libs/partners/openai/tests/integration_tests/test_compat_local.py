@@ -131,3 +131,14 @@ def test_unknown_route_and_dead_server_errors(llama_server: LlamaServer) -> None
     dead = ChatOpenAI(model="gemma", base_url="http://127.0.0.1:9/v1", max_tokens=4, max_retries=0, timeout=5)
     with pytest.raises(ProviderUnavailableError, match=r"127\.0\.0\.1"):
         dead.invoke("hi")
+
+
+def test_async_calls_survive_a_new_event_loop(llama_server: LlamaServer) -> None:
+    """Scripts and notebooks call asyncio.run repeatedly; a pool bound to a closed loop must not be reused."""
+    import asyncio
+
+    llm = ChatOpenAI(model="gemma", base_url=llama_server.openai_base_url, max_tokens=4, temperature=0)
+    first = asyncio.run(llm.ainvoke("One"))
+    second = asyncio.run(llm.ainvoke("Two"))
+    assert first.usage_metadata is not None
+    assert second.usage_metadata is not None
