@@ -163,9 +163,7 @@ class ProviderChatModel(BaseChatModel):
             provider=self._provider_id,
             model=self.model_name,
             payload=payload,
-            estimated_input_tokens=self._estimate_input(messages, payload)
-            if self.call_hooks is not None
-            else 0,
+            estimate_input_tokens=lambda: self._estimate_input(messages, payload),
             max_output_tokens=self._max_output_tokens(payload),
             stream=stream,
         )

@@ -8,7 +8,9 @@ does nothing. Rate limits, budgets, the ledger and metrics implement
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from langchain_core.messages import UsageMetadata
@@ -21,12 +23,18 @@ class CallInfo:
     provider: str
     model: str
     payload: dict[str, Any]
-    estimated_input_tokens: int
+    estimate_input_tokens: Callable[[], int]
+    """Counts the prompt's tokens offline; called only by hooks that need it (limits, budgets)."""
     max_output_tokens: int | None
     stream: bool
     started_at: float = field(default_factory=time.perf_counter)
     state: dict[str, Any] = field(default_factory=dict)
     """Scratch space for hooks (e.g. a budget reservation id)."""
+
+    @cached_property
+    def estimated_input_tokens(self) -> int:
+        """Prompt tokens estimated before the call (tokenized once, on first use)."""
+        return self.estimate_input_tokens()
 
 
 @dataclass
