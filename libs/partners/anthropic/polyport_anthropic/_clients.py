@@ -6,72 +6,33 @@ from typing import Any
 
 from polyport_core.adapters.stainless import ClientPair, client_pair
 
-__all__ = ["make_anthropic_clients", "make_bedrock_clients", "make_vertex_clients"]
+__all__ = ["NO_KEY", "make_clients"]
 
 # Sent to Anthropic-compatible servers that need no key (local servers): the SDK insists on one.
 NO_KEY = "no-key-required"
 
 
-def _common(timeout: float | None, max_retries: int, default_headers: dict[str, str] | None) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"max_retries": max_retries, "default_headers": default_headers}
-    if timeout is not None:
-        kwargs["timeout"] = timeout
-    return kwargs
+def make_clients(owner: Any, settings: dict[str, Any], platform: str = "") -> ClientPair:
+    """``Anthropic{platform}`` and per-loop ``AsyncAnthropic{platform}`` clients for a chat model.
 
-
-def _pair(
-    sync_name: str, async_name: str, kwargs: dict[str, Any], http_client: Any, http_async_client: Any
-) -> ClientPair:
+    ``platform`` is ``""`` (Anthropic API), ``"Bedrock"`` or ``"Vertex"``; ``settings`` holds
+    the platform's own constructor arguments (key, region, project, …). Timeouts, retries,
+    headers and HTTP clients come from ``owner``.
+    """
     import anthropic
 
+    kwargs: dict[str, Any] = {
+        **settings,
+        "max_retries": owner.max_retries,
+        "default_headers": owner._headers(),
+    }
+    if owner.timeout is not None:
+        kwargs["timeout"] = owner.timeout
     return client_pair(
-        getattr(anthropic, sync_name),
-        getattr(anthropic, async_name),
+        getattr(anthropic, f"Anthropic{platform}"),
+        getattr(anthropic, f"AsyncAnthropic{platform}"),
         kwargs,
-        http_client=http_client,
-        http_async_client=http_async_client,
+        http_client=owner.http_client,
+        http_async_client=owner.http_async_client,
         default_async_http_client=anthropic.DefaultAsyncHttpxClient,
     )
-
-
-def make_anthropic_clients(
-    *,
-    api_key: str,
-    base_url: str | None,
-    timeout: float | None,
-    max_retries: int,
-    default_headers: dict[str, str] | None,
-    http_client: Any,
-    http_async_client: Any,
-) -> ClientPair:
-    """``anthropic.Anthropic`` and per-loop ``AsyncAnthropic`` clients sharing settings."""
-    kwargs = {"api_key": api_key, "base_url": base_url, **_common(timeout, max_retries, default_headers)}
-    return _pair("Anthropic", "AsyncAnthropic", kwargs, http_client, http_async_client)
-
-
-def make_bedrock_clients(
-    *,
-    settings: dict[str, Any],
-    timeout: float | None,
-    max_retries: int,
-    default_headers: dict[str, str] | None,
-    http_client: Any,
-    http_async_client: Any,
-) -> ClientPair:
-    """``AnthropicBedrock`` clients (SigV4 from AWS keys/profile, or a Bedrock API key)."""
-    kwargs = {**settings, **_common(timeout, max_retries, default_headers)}
-    return _pair("AnthropicBedrock", "AsyncAnthropicBedrock", kwargs, http_client, http_async_client)
-
-
-def make_vertex_clients(
-    *,
-    settings: dict[str, Any],
-    timeout: float | None,
-    max_retries: int,
-    default_headers: dict[str, str] | None,
-    http_client: Any,
-    http_async_client: Any,
-) -> ClientPair:
-    """``AnthropicVertex`` clients (an access token, google-auth credentials or ADC)."""
-    kwargs = {**settings, **_common(timeout, max_retries, default_headers)}
-    return _pair("AnthropicVertex", "AsyncAnthropicVertex", kwargs, http_client, http_async_client)

@@ -15,7 +15,7 @@ from polyport_core.errors import InvalidConfigError
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_anthropic import _transport
-from polyport_anthropic._clients import NO_KEY, make_anthropic_clients
+from polyport_anthropic._clients import NO_KEY, make_clients
 from polyport_anthropic._errors import map_anthropic_error
 from polyport_anthropic._messages import messages_to_anthropic
 from polyport_anthropic._response import parse_event, parse_message
@@ -90,15 +90,7 @@ class ChatAnthropic(ProviderChatModel):
                     model=self.model_name,
                 )
             key = NO_KEY
-        return make_anthropic_clients(
-            api_key=key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self._headers(),
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-        )
+        return make_clients(self, {"api_key": key, "base_url": self.base_url})
 
     @property
     def _sse(self) -> bool:

@@ -9,7 +9,7 @@ from langchain_core.utils.utils import secret_from_env
 from polyport_core.adapters.stainless import ClientPair
 from pydantic import Field, SecretStr
 
-from polyport_anthropic._clients import make_bedrock_clients, make_vertex_clients
+from polyport_anthropic._clients import make_clients
 from polyport_anthropic.chat_models import ChatAnthropic
 
 __all__ = ["ChatAnthropicBedrock", "ChatAnthropicVertex"]
@@ -61,14 +61,7 @@ class ChatAnthropicBedrock(ChatAnthropic):
                 aws_session_token=_secret(self.aws_session_token),
                 aws_profile=self.aws_profile,
             )
-        return make_bedrock_clients(
-            settings=settings,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self._headers(),
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-        )
+        return make_clients(self, settings, "Bedrock")
 
 
 class ChatAnthropicVertex(ChatAnthropic):
@@ -98,11 +91,4 @@ class ChatAnthropicVertex(ChatAnthropic):
             settings["region"] = self.region
         if self.credentials is not None:
             settings["credentials"] = self.credentials
-        return make_vertex_clients(
-            settings=settings,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self._headers(),
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-        )
+        return make_clients(self, settings, "Vertex")
