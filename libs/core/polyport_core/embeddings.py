@@ -12,7 +12,7 @@ from abc import abstractmethod
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field
 
-from polyport_core.errors import PolyportError
+from polyport_core.errors import with_origin
 
 __all__ = ["ProviderEmbeddings"]
 
@@ -50,11 +50,7 @@ class ProviderEmbeddings(BaseModel, Embeddings):
         return error
 
     def _named(self, error: BaseException) -> BaseException:
-        mapped = self._map_error(error)
-        if isinstance(mapped, PolyportError):
-            mapped.provider = mapped.provider or self._provider_id
-            mapped.model = mapped.model or self.model
-        return mapped
+        return with_origin(self._map_error(error), self._provider_id, self.model)
 
     def _batches(self, texts: list[str]) -> list[list[str]]:
         size = self.batch_size

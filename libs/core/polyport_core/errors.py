@@ -39,6 +39,7 @@ __all__ = [
     "RateLimitError",
     "RateLimitWaitExceededError",
     "TimeoutError",
+    "with_origin",
 ]
 
 
@@ -147,6 +148,14 @@ class InvalidConfigError(PolyportError, LangChainException):
     """A configuration value (spec file, constructor argument) is wrong; says where."""
 
     kind = "invalid_config"
+
+
+def with_origin(error: BaseException, provider: str, model: str) -> BaseException:
+    """``error`` with its provider and model filled in where the mapper left them unset."""
+    if isinstance(error, PolyportError):
+        error.provider = error.provider or provider
+        error.model = error.model or model
+    return error
 
 
 _CONTEXT_MARKERS = (

@@ -25,7 +25,7 @@ from polyport_core.catalog import catalog_entry, profile_from_facts
 from polyport_core.chat._parsed import ParsedResponse, make_usage
 from polyport_core.chat._structured import build_structured_output
 from polyport_core.chat._tools import ToolLike, format_tools, normalize_tool_choice
-from polyport_core.errors import BadResponseError, PolyportError
+from polyport_core.errors import BadResponseError, with_origin
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
 from polyport_core.tokens import count_message_tokens, count_text_tokens
 
@@ -178,29 +178,24 @@ class ProviderChatModel(BaseChatModel):
             "model_name": model_name or self.model_name,
         }
 
-    def _fail(self, call: CallInfo, error: BaseException) -> BaseException:
-        mapped = self._map_error(error)
-        if isinstance(mapped, PolyportError):
-            mapped.provider = mapped.provider or self._provider_id
-            mapped.model = mapped.model or self.model_name
-        if self.call_hooks is not None:
-            self.call_hooks.after_call(
-                call, CallOutcome(error=mapped, latency_s=time.perf_counter() - call.started_at)
-            )
-        return mapped
+    def _named_error(self, error: BaseException) -> BaseException:
+        """The partner's mapping of ``error``, with this model's provider and name filled in."""
+        return with_origin(self._map_error(error), self._provider_id, self.model_name)
 
     def _abandon(self, call: CallInfo, error: BaseException) -> None:
-        """Tell the hooks a call ended without a result (cancelled task, stream closed early)."""
+        """Tell the hooks a call ended without a result (failure, cancelled task, stream closed early)."""
         if self.call_hooks is not None:
             self.call_hooks.after_call(
                 call, CallOutcome(error=error, latency_s=time.perf_counter() - call.started_at)
             )
 
+    def _fail(self, call: CallInfo, error: BaseException) -> BaseException:
+        mapped = self._named_error(error)
+        self._abandon(call, mapped)
+        return mapped
+
     async def _afail(self, call: CallInfo, error: BaseException) -> BaseException:
-        mapped = self._map_error(error)
-        if isinstance(mapped, PolyportError):
-            mapped.provider = mapped.provider or self._provider_id
-            mapped.model = mapped.model or self.model_name
+        mapped = self._named_error(error)
         if self.call_hooks is not None:
             await self.call_hooks.aafter_call(
                 call, CallOutcome(error=mapped, latency_s=time.perf_counter() - call.started_at)
