@@ -12,7 +12,14 @@ from pydantic import SecretStr
 if TYPE_CHECKING:
     pass
 
-__all__ = ["ClientPair", "client_kwargs", "fresh_async_http_client", "make_clients", "resolve_api_key"]
+__all__ = [
+    "ClientPair",
+    "client_kwargs",
+    "fresh_async_http_client",
+    "is_official_openai",
+    "make_clients",
+    "resolve_api_key",
+]
 
 # Sent to servers that need no key (local servers): the SDK insists on one.
 _NO_KEY = "no-key-required"
@@ -30,6 +37,11 @@ def resolve_api_key(api_key: SecretStr | None, base_url: str | None, provider: s
     raise InvalidConfigError(
         "No API key: pass api_key= or set OPENAI_API_KEY", provider=provider, model=model
     )
+
+
+def is_official_openai(base_url: str | None) -> bool:
+    """Whether requests go to OpenAI itself (no custom ``base_url``), not a compatible server."""
+    return not base_url or "api.openai.com" in base_url
 
 
 def client_kwargs(owner: Any, model: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from polyport_core.adapters.openai_wire import (
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from pydantic import Field, PrivateAttr, SecretStr
 
-from polyport_openai._clients import ClientPair, client_kwargs, make_clients
+from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients
 from polyport_openai._errors import map_openai_error
 from polyport_openai._transport import apost_json, astream_events, post_json, stream_events
 
@@ -125,7 +125,7 @@ class ChatOpenAI(ProviderChatModel):
         return "max_completion_tokens" if self._is_official_openai() else "max_tokens"
 
     def _is_official_openai(self) -> bool:
-        return not self.base_url or "api.openai.com" in self.base_url
+        return is_official_openai(self.base_url)
 
     def _normalize_tool_choice(self, choice: str | dict[str, Any] | None) -> Any:
         if isinstance(choice, dict):

@@ -12,7 +12,7 @@ from polyport_core.embeddings import ProviderEmbeddings
 from polyport_core.errors import BadResponseError
 from pydantic import Field, PrivateAttr, SecretStr
 
-from polyport_openai._clients import ClientPair, client_kwargs, make_clients
+from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients
 from polyport_openai._errors import map_openai_error
 from polyport_openai._transport import apost_json, post_json
 
@@ -72,7 +72,7 @@ class OpenAIEmbeddings(ProviderEmbeddings):
         return make_clients(kwargs, self.http_client, self.http_async_client)
 
     def _is_official_openai(self) -> bool:
-        return not self.base_url or "api.openai.com" in self.base_url
+        return is_official_openai(self.base_url)
 
     def _body(self, texts: list[str]) -> dict[str, Any]:
         fmt = self.encoding_format or ("base64" if self._is_official_openai() else "float")
