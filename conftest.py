@@ -7,10 +7,31 @@ may use loopback only).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from polyport_core.testing import LlamaServer
+
+_PROVIDER_ENV = (
+    "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
+    "ANTHROPIC_AUTH_TOKEN", "OLLAMA_HOST", "POLYPORT_LEDGER", "POLYPORT_PROVIDERS_PATH",
+    "POLYPORT_AUTH_PROFILE", "LLAMACPP_BASE_URL", "LLAMACPP_API_KEY",
+)  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hermetic session: no provider settings from the caller's shell, and no writes to the
+    user's real config/data dirs (default ledger, outbox, user providers) — notebook kernels
+    and CLI subprocesses inherit this environment too."""
+    for name in _PROVIDER_ENV:
+        os.environ.pop(name, None)
+    home = Path(tempfile.mkdtemp(prefix="polyport-test-home-"))
+    os.environ["XDG_DATA_HOME"] = str(home / "data")
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,28 +1,35 @@
-"""polyport demo: a streamed chat, a tool call and a structured output, with usage and cost.
+"""polyport demo: one provider file → ``init_chat_model`` → a governed LangChain model.
 
-Runs against OpenAI when ``OPENAI_API_KEY`` is set, otherwise against the embedded
-local model (llama.cpp's llama-server with Gemma 3 270M, started here on loopback).
-Every call goes through governance, so ``polyport usage`` shows it afterwards.
+The provider file (``examples/providers/demo-*.json``) declares limits, a budget and
+prices; ``init_chat_model`` builds a model that already obeys them and records every
+call in the default ledger. The demo streams, runs a full tool round trip, asks for
+structured output, is refused by the declared rate limit, and prints the usage table
+from the ledger. It talks to OpenAI when ``OPENAI_API_KEY`` is set, otherwise to the
+embedded local model (llama-server with Gemma 3 270M, started here on loopback).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from contextlib import ExitStack
-from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
-from polyport_core.governance import Governor, Price, StaticPrices
-from polyport_core.ledger import SQLiteLedger
-from polyport_openai import ChatOpenAI
+from polyport_core.cli import usage_rows
+from polyport_core.errors import RateLimitError
+from polyport_core.ledger import default_ledger
+from polyport_core.registry import Registry, init_chat_model
 from pydantic import BaseModel, Field
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
+PROVIDERS = Path(__file__).with_name("providers")
 
 
 @tool
@@ -38,83 +45,81 @@ class CityFacts(BaseModel):
     country: str = Field(description="The country it is in")
 
 
-def build_model(stack: ExitStack) -> tuple[ChatOpenAI, str]:
-    """OpenAI when a key is set, else the local llama.cpp server."""
+def choose_model(stack: ExitStack) -> tuple[str, str]:
+    """``provider:model`` for OpenAI when a key is set, else for the local llama-server."""
     if os.environ.get("OPENAI_API_KEY"):
-        governor = Governor(ledger=SQLiteLedger())  # prices from the bundled catalog
-        return ChatOpenAI(model="gpt-4o-mini", max_tokens=200, temperature=0, call_hooks=governor), "OpenAI"
-    # A local model costs nothing: say so explicitly (an unknown price is reported as unknown, never $0).
-    free = Price(input=Decimal(0), output=Decimal(0), provenance="spec")
-    governor = Governor(ledger=SQLiteLedger(), prices=StaticPrices({"llamacpp/gemma": free}))
+        return "demo-openai:gpt-4o-mini", "OpenAI"
     from polyport_core.testing import LlamaServer
 
-    console.print(
-        "[dim]No OPENAI_API_KEY: starting the embedded local model (llama-server, Gemma 3 270M)…[/]"
-    )
+    console.print("[dim]No OPENAI_API_KEY: starting the embedded local model (llama-server, Gemma 3 270M)…[/]")
     server = stack.enter_context(LlamaServer())
-    model = ChatOpenAI(
-        model="gemma",
-        provider="llamacpp",
-        base_url=server.openai_base_url,
-        max_tokens=48,
-        temperature=0,
-        # The base model has no chat template; stop at the ChatML turn markers.
-        stop=["<|im_end|>", "<|im_start|>"],
-        # llama-server accepts tool_choice but a small base model never obeys it:
-        # force the call with grammar-constrained JSON instead (a provider-spec quirk).
-        forced_tool_calls="json_schema",
-        call_hooks=governor,
-    )
-    return model, f"local llama-server at {server.base_url}"
+    os.environ["POLYPORT_DEMO_URL"] = server.openai_base_url  # the provider file reads it
+    return "demo-local:gemma", f"local llama-server at {server.base_url}"
 
 
-def show_usage(title: str, metadata: dict[str, Any], usage: Any) -> None:
-    """A one-row table: tokens (reported or estimated) and cost with its provenance."""
-    table = Table(title=title, show_header=True)
-    for column in ("input tok", "output tok", "estimated?", "cost USD", "price from"):
-        table.add_column(column)
-    cost = metadata.get("cost_usd")
-    table.add_row(
-        str(usage["input_tokens"]) if usage else "-",
-        str(usage["output_tokens"]) if usage else "-",
-        str(metadata.get("usage_estimated", False)),
-        "unknown" if cost is None else f"{cost:.6f}",
-        str(metadata.get("price_provenance", "-")),
-    )
-    console.print(table)
+def cost_of(message: BaseMessage) -> str:
+    """``in/out tokens · $cost (price source)`` of one answer."""
+    usage: Any = getattr(message, "usage_metadata", None) or {}
+    meta = message.response_metadata
+    cost = meta.get("cost_usd")
+    money = "unknown" if cost is None else f"${cost:.6f}"
+    mark = "~" if meta.get("usage_estimated") else ""
+    tokens = f"{mark}{usage.get('input_tokens', 0)}/{usage.get('output_tokens', 0)} tok"
+    return f"{tokens} · {money} ({meta.get('price_provenance')})"
+
+
+def step(number: int, title: str, text: str, message: BaseMessage | None = None) -> None:
+    """One line per step: what happened and what it cost."""
+    tail = f"  [dim]{escape(cost_of(message))}[/]" if message is not None else ""
+    console.print(f"[bold]{number}. {title}[/] {escape(' '.join(text.split()))[:90]}{tail}")
 
 
 def main() -> int:
-    """Run the three calls and print what each cost."""
+    """Run the steps against one provider file and show the ledger afterwards."""
+    started = time.time()
     with ExitStack() as stack:
-        model, where = build_model(stack)
-        console.rule(f"[bold]polyport demo[/] — {where}")
+        model_id, where = choose_model(stack)
+        registry = Registry.discover(project=[PROVIDERS])
+        console.rule(f"[bold]polyport demo[/] — {model_id} on {where}")
+        llm = init_chat_model(model_id, registry=registry)
 
-        console.print("[bold]1. Streamed chat[/]")
-        full = None
-        for chunk in model.stream("Write one sentence about the sea."):
-            console.print(chunk.content, end="")
+        full: Any = None
+        for chunk in llm.stream("Write one sentence about the sea."):
             full = chunk if full is None else full + chunk
-        console.print()
-        assert full is not None
-        show_usage("streamed chat", full.response_metadata, full.usage_metadata)
+        step(1, "stream:", str(full.content), full)
 
-        console.print("[bold]2. Tool call[/]")
         question = HumanMessage("What is the weather in Lisbon?")
-        ai = model.bind_tools([get_weather], tool_choice="get_weather").invoke([question])
-        for call in ai.tool_calls:
-            result = get_weather.invoke(call["args"])
-            console.print(f"  model called [cyan]{call['name']}[/]({call['args']}) → {result}")
-            ToolMessage(result, tool_call_id=call["id"])
-        show_usage("tool call", ai.response_metadata, ai.usage_metadata)
+        ai = llm.bind_tools([get_weather], tool_choice="get_weather").invoke([question])
+        history: list[BaseMessage] = [question, ai]
+        history += [ToolMessage(get_weather.invoke(c["args"]), tool_call_id=c["id"]) for c in ai.tool_calls]
+        answer = llm.invoke(history)
+        calls = ", ".join(f"{c['name']}({c['args']})" for c in ai.tool_calls) or "no tool call"
+        step(2, "tool round trip:", f"{calls} → {answer.content}", answer)
 
-        console.print("[bold]3. Structured output (JSON schema)[/]")
-        roomy = model.model_copy(update={"max_tokens": 160})
-        structured = roomy.with_structured_output(CityFacts, method="json_schema", include_raw=True)
-        out = structured.invoke("Paris is the capital of France. Give the city and its country.")
-        console.print(f"  parsed: {out['parsed']!r}")
-        show_usage("structured output", out["raw"].response_metadata, out["raw"].usage_metadata)
-    console.print("[dim]Spend and tokens are in the ledger: run `uv run polyport usage`.[/]")
+        roomy = init_chat_model(model_id, registry=registry, max_tokens=160)  # same provider, same limits
+        out = roomy.with_structured_output(CityFacts, method="json_schema", include_raw=True).invoke(
+            "Paris is the capital of France. Give the city and its country."
+        )
+        raw: AIMessage = out["raw"]
+        step(3, "structured output:", repr(out["parsed"]), raw)
+
+        try:
+            llm.invoke("One more, please.")
+            step(4, "declared limit:", "not reached (unexpected)")
+        except RateLimitError as refused:
+            step(4, "declared limit refused the call:", str(refused).split(";")[0])
+
+    ledger = default_ledger()
+    provider = model_id.split(":")[0]
+    rows = [r for r in usage_rows(ledger.records(since=started - 1)) if r["provider"] == provider]
+    table = Table(title=f"5. Recorded in the ledger ({escape(repr(ledger))})")
+    for column in ("provider", "model", "calls", "errors", "input_tokens", "output_tokens", "cost_usd"):
+        table.add_column(column.replace("_", " "))
+    for row in rows:
+        table.add_row(*(escape(str(row[c])) for c in ("provider", "model", "calls", "errors",
+                                                      "input_tokens", "output_tokens", "cost_usd")))  # fmt: skip
+    console.print(table)
+    console.print("[dim]All runs so far: `uv run polyport usage`.[/]")
     return 0
 
 

@@ -12,8 +12,9 @@ import typer
 
 from polyport_core.cli._chat import register as _register_chat
 from polyport_core.cli._providers import providers_app
+from polyport_core.cli._usage import usage_rows
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "usage_rows"]
 
 app = typer.Typer(
     name="polyport",

@@ -10,7 +10,7 @@ import typer
 from polyport_core.cli._output import fail, print_json
 from polyport_core.errors import PolyportError
 
-__all__ = ["register"]
+__all__ = ["register", "usage_line"]
 
 
 def chat(
@@ -52,6 +52,22 @@ def chat(
         )
     else:
         typer.echo()
+        typer.echo(usage_line(full), err=True)
+
+
+def usage_line(message: Any) -> str:
+    """``tokens in/out · cost`` of the answer, from its usage and the governance metadata."""
+    usage = getattr(message, "usage_metadata", None) or {}
+    metadata = getattr(message, "response_metadata", None) or {}
+    estimated = " (estimated)" if metadata.get("usage_estimated") else ""
+    tokens = f"tokens: {usage.get('input_tokens', 0)} in / {usage.get('output_tokens', 0)} out{estimated}"
+    if "cost_usd" not in metadata:
+        return f"{tokens} · cost: not tracked (governance off)"
+    cost = metadata["cost_usd"]
+    provenance = metadata.get("price_provenance", "unknown")
+    if cost is None:
+        return f"{tokens} · cost: unknown (no price declared for this model)"
+    return f"{tokens} · cost: ${cost:.6f} ({provenance})"
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ every process that wrote to it, not only this one.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -17,11 +18,13 @@ from typing import Annotated, Any
 import typer
 
 from polyport_core.ledger import (
+    LEDGER_ENV,
     Bucket,
     Ledger,
     RedisLedger,
     SQLiteLedger,
     UsageRecord,
+    ledger_from_url,
     nano_to_usd,
     period_keys,
 )
@@ -33,7 +36,12 @@ usage_app = typer.Typer(help="Spend, tokens, budgets and metrics from the usage 
 
 
 def _open(db: str | None, redis_url: str | None) -> Ledger:
-    return RedisLedger(redis_url) if redis_url else SQLiteLedger(db)
+    """``--redis`` / ``--db`` when given, else the ledger ``POLYPORT_LEDGER`` selects (as the library does)."""
+    if redis_url:
+        return RedisLedger(redis_url)
+    if db:
+        return SQLiteLedger(db)
+    return ledger_from_url(os.environ.get(LEDGER_ENV, "").strip())
 
 
 def usage_rows(records: list[UsageRecord]) -> list[dict[str, Any]]:
@@ -120,7 +128,9 @@ def _cell(value: Any) -> str:
 @usage_app.command("usage")
 def usage(
     days: Annotated[int, typer.Option(help="How many days back to include.")] = 30,
-    db: Annotated[str | None, typer.Option(help="SQLite ledger file (default: user data dir).")] = None,
+    db: Annotated[
+        str | None, typer.Option(help="SQLite ledger file (default: $POLYPORT_LEDGER, else the user data dir).")
+    ] = None,
     redis_url: Annotated[str | None, typer.Option("--redis", help="Read a Redis ledger instead.")] = None,
     budget: Annotated[
         list[str] | None, typer.Option(help="Show headroom of a cap: SCOPE=day:USD (e.g. global=day:5).")

@@ -1,6 +1,7 @@
 """Where usage and spend live: one ``Ledger`` protocol, SQLite (embedded default) and Redis (fleets)."""
 
 from polyport_core.ledger._redis import RedisLedger
+from polyport_core.ledger._select import LEDGER_ENV, default_ledger, ledger_from_url
 from polyport_core.ledger._sqlite import SQLiteLedger, default_ledger_path
 from polyport_core.ledger._types import (
     Bucket,
@@ -14,6 +15,7 @@ from polyport_core.ledger._types import (
 )
 
 __all__ = [
+    "LEDGER_ENV",
     "Bucket",
     "Cap",
     "CapCheck",
@@ -21,7 +23,9 @@ __all__ = [
     "RedisLedger",
     "SQLiteLedger",
     "UsageRecord",
+    "default_ledger",
     "default_ledger_path",
+    "ledger_from_url",
     "nano_to_usd",
     "period_keys",
     "usd_to_nano",

@@ -8,11 +8,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 from polyport_core.errors import InvalidConfigError
 from polyport_core.registry._plugins import LoadedPlugin, discover_plugins
+from polyport_core.registry._presets import preset_env
 from polyport_core.spec import ProviderSpec, SpecError, load_file, load_paths
 
 __all__ = ["Registry", "get_registry", "project_paths", "reload_registry", "user_dir"]
@@ -42,6 +44,8 @@ class Registry:
     plugins: list[LoadedPlugin] = field(default_factory=list)
     overridden: dict[str, list[str]] = field(default_factory=dict)
     """provider id → sources that an later source replaced."""
+    governors: dict[str, Any] = field(default_factory=dict, repr=False)
+    """provider id → the shared default ``Governor`` of that provider (see ``_governance``)."""
 
     @classmethod
     def discover(
@@ -115,7 +119,7 @@ def _load_presets(env: Mapping[str, str] | None) -> tuple[list[ProviderSpec], li
             continue
         with as_file(entry) as path:
             try:
-                for spec in load_file(path, env=env):
+                for spec in load_file(path, env=preset_env(env)):
                     spec._source = f"preset:{entry.name}"
                     specs.append(spec)
             except SpecError as exc:

@@ -1,0 +1,52 @@
+"""The one default ledger, chosen by ``POLYPORT_LEDGER`` for the library and the CLI alike.
+
+``sqlite:///path/to/file.sqlite3`` or ``redis://…`` / ``rediss://…``; unset means
+the SQLite file in the user data dir. One instance per process and setting, so
+every governed model and ``polyport usage`` read and write the same place.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from polyport_core.errors import InvalidConfigError
+from polyport_core.ledger._types import Ledger
+
+__all__ = ["LEDGER_ENV", "default_ledger", "ledger_from_url"]
+
+LEDGER_ENV = "POLYPORT_LEDGER"
+
+_lock = threading.Lock()
+_opened: dict[str, Ledger] = {}
+
+
+def ledger_from_url(url: str | None) -> Ledger:
+    """A ledger for ``url`` (``sqlite:///…``, ``redis://…``, ``rediss://…``; None/empty = default SQLite)."""
+    from polyport_core.ledger._redis import RedisLedger
+    from polyport_core.ledger._sqlite import SQLiteLedger
+
+    if not url:
+        return SQLiteLedger()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisLedger(url)
+    if url.startswith("sqlite://"):
+        path = url.removeprefix("sqlite://")
+        path = path[1:] if path.startswith("/") else path  # sqlite:///abs → /abs (as SQLAlchemy spells it)
+        return SQLiteLedger(Path(path) if path else None)
+    scheme = url.split("://", 1)[0] if "://" in url else url[:16]
+    raise InvalidConfigError(
+        f"{LEDGER_ENV} must be 'sqlite:///path/to/ledger.sqlite3' or 'redis://host:port/db'; "
+        f"found a value starting with {scheme!r}"
+    )
+
+
+def default_ledger() -> Ledger:
+    """The process-wide ledger ``POLYPORT_LEDGER`` selects (opened once per distinct setting)."""
+    url = os.environ.get(LEDGER_ENV, "").strip()
+    with _lock:
+        ledger = _opened.get(url)
+        if ledger is None:
+            ledger = _opened[url] = ledger_from_url(url)
+        return ledger
