@@ -7,7 +7,17 @@ from polyport_core.catalog._catalog import (
     exact_entry,
     profile_from_facts,
 )
-from polyport_core.catalog._pricing import Cost, Price, cost_of, price_for, set_declared_pricing_lookup
+from polyport_core.catalog._pricing import (
+    Cost,
+    Price,
+    cost_nano,
+    cost_of,
+    declared_source,
+    price_for,
+    set_declared_pricing_lookup,
+    unpriced_message,
+    worst_case_nano,
+)
 from polyport_core.catalog._profiles import facts_for, profile_for
 
 __all__ = [
@@ -16,11 +26,15 @@ __all__ = [
     "catalog_entry",
     "catalog_models",
     "catalog_version",
+    "cost_nano",
     "cost_of",
+    "declared_source",
     "exact_entry",
     "facts_for",
     "price_for",
     "profile_for",
     "profile_from_facts",
     "set_declared_pricing_lookup",
+    "unpriced_message",
+    "worst_case_nano",
 ]

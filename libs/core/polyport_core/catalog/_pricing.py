@@ -1,8 +1,13 @@
-"""Cost of one usage record, with where the price came from.
+"""The one price lookup of the project, and the cost of a usage record.
 
-Provenance is ``"spec"`` (declared in a provider spec), ``"catalog:<version>"``
-(the shipped catalog data file) or ``"unknown"``. An unknown price is
-``amount=None``, never ``0``: a free local model declares ``0`` explicitly.
+``price_for(provider, model)`` answers "what does this cost and where does the
+price come from": a price declared for the model (in code or a provider spec;
+the registry feeds spec prices in through ``set_declared_pricing_lookup``),
+else the bundled catalog's entry for exactly ``provider/model`` (prices differ
+between hosts of the same open model, so another host's price never counts),
+else unknown. Provenance is ``"spec"``, ``"declared"`` (given in code),
+``"catalog:<version>"`` or ``"unknown"``. An unknown rate is ``None``, never
+``0``: a free local model declares ``0`` explicitly.
 """
 
 from __future__ import annotations
@@ -10,34 +15,75 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from polyport_core.catalog._catalog import catalog_version, exact_entry
 
-__all__ = ["Cost", "Price", "cost_of", "price_for", "set_declared_pricing_lookup"]
+__all__ = [
+    "Cost",
+    "Price",
+    "cost_nano",
+    "cost_of",
+    "declared_source",
+    "price_for",
+    "set_declared_pricing_lookup",
+    "unpriced_message",
+    "worst_case_nano",
+]
 
 _MILLION = Decimal(1_000_000)
+_NANO_PER_USD = Decimal(1_000_000_000)
 
 
-@dataclass(frozen=True)
+def _dec(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+@dataclass(frozen=True, slots=True)
 class Price:
-    """USD per million tokens for one model; None where unknown."""
+    """USD per million tokens for one model; a ``None`` rate is unknown (never free).
+
+    Cached input tokens are charged at ``cache_read``/``cache_write`` when known,
+    else at ``input``. Provenance defaults to ``"declared"`` when a rate is given
+    and ``"unknown"`` when none is.
+    """
 
     input: Decimal | None = None
     output: Decimal | None = None
     cache_read: Decimal | None = None
     cache_write: Decimal | None = None
-    provenance: str = "unknown"
+    provenance: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("input", "output", "cache_read", "cache_write"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Decimal):
+                object.__setattr__(self, name, _dec(value))
+        if not self.provenance:
+            unknown = self.input is None and self.output is None
+            object.__setattr__(self, "provenance", "unknown" if unknown else "declared")
+
+    @property
+    def known(self) -> bool:
+        """Whether the input rate is known (the output rate may still be missing, e.g. embeddings)."""
+        return self.input is not None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], provenance: str) -> Price:
         """A price from a dict of per-million rates (numbers, strings or Decimals)."""
+        return cls(
+            _dec(data.get("input")),
+            _dec(data.get("output")),
+            _dec(data.get("cache_read")),
+            _dec(data.get("cache_write")),
+            provenance,
+        )
 
-        def dec(key: str) -> Decimal | None:
-            value = data.get(key)
-            return None if value is None else Decimal(str(value))
 
-        return cls(dec("input"), dec("output"), dec("cache_read"), dec("cache_write"), provenance)
+UNKNOWN = Price()
 
 
 @dataclass(frozen=True)
@@ -55,30 +101,81 @@ class Cost:
 
 
 DeclaredLookup = Callable[[str, str], Price | None]
+SourceLookup = Callable[[str], str | None]
 _declared_lookup: DeclaredLookup | None = None
+_source_lookup: SourceLookup | None = None
 
 
-def set_declared_pricing_lookup(lookup: DeclaredLookup | None) -> None:
-    """Install the function that finds prices declared in provider specs (the registry does)."""
-    global _declared_lookup
+def set_declared_pricing_lookup(lookup: DeclaredLookup | None, source: SourceLookup | None = None) -> None:
+    """Install where declared prices come from (the registry installs its specs' prices).
+
+    ``source(provider)`` names where that provider's prices would be declared
+    (a spec file), for the message of an unpriced call. The catalog never
+    imports the registry: it is fed from above.
+    """
+    global _declared_lookup, _source_lookup
     _declared_lookup = lookup
+    _source_lookup = source
 
 
-def price_for(provider: str, model: str) -> Price:
-    """The price of ``provider``/``model``: declared in a spec, else catalog, else unknown."""
+def declared_source(provider: str) -> str | None:
+    """Where ``provider``'s prices are declared (its spec's source), when known."""
+    return _source_lookup(provider) if _source_lookup is not None else None
+
+
+@lru_cache(maxsize=1024)
+def _catalog_price(provider: str, model: str) -> Price:
+    if not provider:
+        return UNKNOWN
+    pricing = (exact_entry(f"{provider}/{model}") or {}).get("pricing")
+    return Price.from_mapping(pricing, f"catalog:{catalog_version()}") if pricing else UNKNOWN
+
+
+def price_for(provider: str, model: str, *, declared: Price | None = None) -> Price:
+    """The price of ``provider``/``model``: declared (``declared`` or a spec) → own-provider catalog → unknown."""
+    if declared is not None and declared.known:
+        return declared
     lookup = _declared_lookup
-    if lookup is None:
-        lookup = _default_lookup()
     if lookup is not None:
-        declared = lookup(provider, model)
-        if declared is not None:
-            return declared
-    # Prices differ between hosts of the same open model: only an exact provider/model entry counts.
-    entry = exact_entry(f"{provider}/{model}" if provider else model)
-    pricing = (entry or {}).get("pricing")
-    if pricing:
-        return Price.from_mapping(pricing, f"catalog:{catalog_version()}")
-    return Price()
+        found = lookup(provider, model)
+        if found is not None and found.known:
+            return found
+    return _catalog_price(provider, model)
+
+
+def unpriced_message(provider: str, model: str, source: str | None = None) -> str:
+    """Why a call has no price and exactly what to declare (and where: ``source``) to give it one."""
+    where = source or declared_source(provider) or f"the spec file of provider {provider!r}"
+    return (
+        f"No known price for provider {provider!r}, model {model!r} (none declared, and the "
+        f"catalog has no entry for {provider}/{model}); add models[].pricing.input/output for "
+        f"{model!r} in {where}"
+    )
+
+
+def _amount(price: Price, usage: Mapping[str, Any]) -> Decimal | None:
+    """USD for ``usage`` at ``price``; None when tokens of some class have no known rate."""
+    details: Mapping[str, Any] = usage.get("input_token_details") or {}
+    cache_read = int(details.get("cache_read") or 0)
+    cache_write = int(details.get("cache_creation") or 0)
+    fresh = int(usage.get("input_tokens") or 0)
+    parts: list[tuple[int, Decimal | None]] = []
+    if cache_read:
+        parts.append((cache_read, price.cache_read if price.cache_read is not None else price.input))
+        fresh -= cache_read
+    if cache_write:
+        parts.append((cache_write, price.cache_write if price.cache_write is not None else price.input))
+        fresh -= cache_write
+    parts.append((max(fresh, 0), price.input))
+    parts.append((int(usage.get("output_tokens") or 0), price.output))
+    total = Decimal(0)
+    for tokens, rate in parts:
+        if tokens == 0:
+            continue
+        if rate is None:
+            return None
+        total += rate * tokens
+    return total / _MILLION
 
 
 def cost_of(
@@ -86,42 +183,23 @@ def cost_of(
 ) -> Cost:
     """Cost of a langchain-core ``UsageMetadata`` record for ``provider``/``model``.
 
-    Cached input tokens are charged at the cache rates when known, else at the
-    input rate. Any token class with tokens but no known rate makes the whole
-    cost unknown rather than silently cheaper.
+    Any token class with tokens but no known rate makes the whole cost unknown
+    rather than silently cheaper.
     """
-    price = price or price_for(provider, model)
-    if price.provenance == "unknown" or usage is None:
-        return Cost(None, price.provenance if usage is not None else "unknown")
-    details: Mapping[str, Any] = usage.get("input_token_details") or {}
-    input_tokens = int(usage.get("input_tokens") or 0)
-    output_tokens = int(usage.get("output_tokens") or 0)
-    cache_read = int(details.get("cache_read") or 0)
-    cache_write = int(details.get("cache_creation") or 0)
-    parts: list[tuple[int, Decimal | None]] = []
-    plain = input_tokens
-    if cache_read and price.cache_read is not None:
-        parts.append((cache_read, price.cache_read))
-        plain -= cache_read
-    if cache_write and price.cache_write is not None:
-        parts.append((cache_write, price.cache_write))
-        plain -= cache_write
-    parts.append((max(plain, 0), price.input))
-    parts.append((output_tokens, price.output))
-    total = Decimal(0)
-    for tokens, rate in parts:
-        if tokens == 0:
-            continue
-        if rate is None:
-            return Cost(None, "unknown")
-        total += rate * tokens / _MILLION
-    return Cost(total, price.provenance)
+    price = price if price is not None else price_for(provider, model)
+    if usage is None or not price.known:
+        return Cost(None, "unknown")
+    amount = _amount(price, usage)
+    return Cost(amount, price.provenance if amount is not None else "unknown")
 
 
-def _default_lookup() -> DeclaredLookup | None:
-    """The registry's lookup, imported lazily (the registry depends on the catalog)."""
-    try:
-        from polyport_core.registry import declared_price
-    except ImportError:  # pragma: no cover - registry is part of core
-        return None
-    return declared_price
+def cost_nano(price: Price, usage: Mapping[str, Any]) -> int | None:
+    """``cost_of`` in integer nano-dollars (the ledger's unit); None when unknown."""
+    amount = _amount(price, usage) if price.known else None
+    return None if amount is None else int((amount * _NANO_PER_USD).to_integral_value())
+
+
+def worst_case_nano(price: Price, input_tokens: int, max_output_tokens: int) -> int | None:
+    """Upper bound of a call's cost (input plus the full output cap); None when a needed rate is unknown."""
+    amount = _amount(price, {"input_tokens": input_tokens, "output_tokens": max_output_tokens})
+    return None if amount is None else int((amount * _NANO_PER_USD).to_integral_value()) + 1

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from polyport_core.catalog import unpriced_message
 from polyport_core.errors import BudgetExceededError, LedgerUnavailableError, RateLimitWaitExceededError
 from polyport_core.governance._budget import (
     AlertCallback,
@@ -108,9 +109,7 @@ class Governor(CallHooks):
 
         kwargs.setdefault("limits", limits_from_spec(spec))
         kwargs.setdefault("budgets", budgets_from_spec(spec))
-        prices = prices_from_spec(spec)
-        if prices is not None:
-            kwargs.setdefault("prices", prices)
+        kwargs.setdefault("prices", prices_from_spec(spec))
         return cls(**kwargs)
 
     # ------------------------------------------------------------ before
@@ -121,19 +120,30 @@ class Governor(CallHooks):
         if self.budgets:
             state.caps = matching_caps(self.budgets, call.provider, call.model, day, month)
         if self.budgets or self.record_usage:
-            state.price = self.prices.price(call.provider, call.model)
+            state.price = self._price(call)
         if state.caps and state.price is None and not self.allow_unpriced:
+            source = getattr(self.prices, "source", None)
             raise BudgetExceededError(
-                f"No known price for {call.provider}/{call.model} and a budget applies; add pricing to "
-                "the spec or pass allow_unpriced=True",
+                f"{unpriced_message(call.provider, call.model, source)}, or pass allow_unpriced=True; "
+                "a budget applies to this call",
                 provider=call.provider,
                 model=call.model,
             )
         return state
 
+    def _price(self, call: CallInfo) -> Price | None:
+        """The call's price from the one lookup; None when a rate this call needs is unknown."""
+        price = self.prices.price(call.provider, call.model)
+        if price is not None and price.output is None and call.max_output_tokens != 0:
+            return None  # output tokens could not be priced (0 for embeddings)
+        return price
+
     def _worst_case(self, call: CallInfo, price: Price) -> int:
-        output = call.max_output_tokens or self._catalog_max_output(call) or self.default_max_output_tokens
-        return worst_case_nano(price, int(call.estimated_input_tokens * self.input_margin) + 16, output)
+        output = call.max_output_tokens
+        if output is None:
+            output = self._catalog_max_output(call) or self.default_max_output_tokens
+        amount = worst_case_nano(price, int(call.estimated_input_tokens * self.input_margin) + 16, output)
+        return 0 if amount is None else amount  # never None: _price checked the rates this call needs
 
     @staticmethod
     def _catalog_max_output(call: CallInfo) -> int | None:

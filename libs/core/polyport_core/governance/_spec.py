@@ -6,7 +6,6 @@ Duck-typed (attributes or mapping keys) so it accepts a ``ProviderSpec``, its
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from polyport_core.governance._budget import Budget
@@ -69,20 +68,15 @@ def budgets_from_spec(spec: Any) -> list[Budget]:
     ]
 
 
-def prices_from_spec(spec: Any) -> StaticPrices | None:
-    """Declared model prices (provenance ``spec``); None when the spec prices nothing."""
+def prices_from_spec(spec: Any) -> StaticPrices:
+    """Declared model prices (provenance ``spec``), over the catalog's one lookup for the rest."""
     provider = str(_get(spec, "id"))
     prices: dict[str, Price] = {}
     for model in _get(spec, "models") or []:
         pricing = _get(model, "pricing")
         if pricing is None or _get(pricing, "input") is None:
             continue
-        value = {k: _get(pricing, k) for k in ("input", "output", "cache_read", "cache_write")}
-        prices[f"{provider}/{_get(model, 'id')}"] = Price(
-            input=Decimal(str(value["input"])),
-            output=Decimal(str(value["output"] if value["output"] is not None else value["input"])),
-            cache_read=None if value["cache_read"] is None else Decimal(str(value["cache_read"])),
-            cache_write=None if value["cache_write"] is None else Decimal(str(value["cache_write"])),
-            provenance="spec",
-        )
-    return StaticPrices(prices) if prices else None
+        rates = {k: _get(pricing, k) for k in ("input", "output", "cache_read", "cache_write")}
+        prices[f"{provider}/{_get(model, 'id')}"] = Price.from_mapping(rates, "spec")
+    source = _get(spec, "source")
+    return StaticPrices(prices, source=str(source) if source else None)

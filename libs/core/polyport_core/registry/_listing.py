@@ -9,12 +9,19 @@ import httpx
 from langchain_core.language_models import ModelProfile
 
 from polyport_core.auth import build_auth, redact_url
-from polyport_core.catalog import Price, catalog_models, facts_for, price_for, profile_from_facts
+from polyport_core.catalog import (
+    Price,
+    catalog_models,
+    facts_for,
+    price_for,
+    profile_from_facts,
+    set_declared_pricing_lookup,
+)
 from polyport_core.errors import PolyportError, ProviderUnavailableError, error_for_status
 from polyport_core.registry._discovery import Registry, get_registry
 from polyport_core.spec import ProviderSpec
 
-__all__ = ["ModelInfo", "declared_price", "fetch_live_models", "list_models", "list_providers"]
+__all__ = ["ModelInfo", "declared_price", "declared_source", "fetch_live_models", "list_models", "list_providers"]
 
 
 @dataclass
@@ -117,10 +124,33 @@ def _parse_models(payload: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
+_declared_cache: dict[tuple[str, str], tuple[ProviderSpec, Price | None]] = {}
+
+
 def declared_price(provider: str, model: str) -> Price | None:
-    """The price a provider spec declares for ``model`` (provenance ``spec``), if any."""
+    """The price the process registry's spec for ``provider`` declares for ``model`` (provenance ``spec``)."""
     spec = get_registry().specs.get(provider)
-    declared = spec.model(model) if spec else None
-    if declared is None or declared.pricing is None:
+    if spec is None:
         return None
-    return Price.from_mapping(declared.pricing.model_dump(exclude={"currency"}), "spec")
+    key = (provider, model)
+    cached = _declared_cache.get(key)
+    if cached is not None and cached[0] is spec:  # a reloaded or replaced spec is a new object
+        return cached[1]
+    declared = spec.model(model)
+    price = None
+    if declared is not None and declared.pricing is not None:
+        price = Price.from_mapping(declared.pricing.model_dump(exclude={"currency"}), "spec")
+    if len(_declared_cache) > 4096:
+        _declared_cache.clear()
+    _declared_cache[key] = (spec, price)
+    return price
+
+
+def declared_source(provider: str) -> str | None:
+    """The file (or preset/plugin) the process registry loaded ``provider``'s spec from."""
+    spec = get_registry().specs.get(provider)
+    return (spec.source or None) if spec is not None else None
+
+
+# The registry feeds spec-declared prices into the catalog's one lookup (the catalog never imports us).
+set_declared_pricing_lookup(declared_price, declared_source)
