@@ -4,8 +4,11 @@ Pass it as ``call_hooks=`` to any polyport chat model. Before the call it
 waits for the rate limits and reserves the worst-case cost on every matching
 budget; after the call (success or failure) it settles the actual cost,
 writes the usage record, records metrics and keeps the vendor's quota
-snapshot. A settle that cannot reach the ledger is kept and retried on the
-next call (settles are idempotent), so a ledger outage loses no records.
+snapshot. A settle the ledger refuses goes to a durable local outbox and is
+replayed when the ledger is back, in this process or the next (settles are
+idempotent by record id), so a ledger outage loses no record of a call that
+happened. Calls under a budget still need the ledger to reserve, and refuse
+with ``LedgerUnavailableError`` while it is down.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from polyport_core.catalog import unpriced_message
@@ -34,7 +38,9 @@ from polyport_core.governance._hooks import CallHooks, CallInfo, CallOutcome
 from polyport_core.governance._limits import Grant, Limiter, RateLimit
 from polyport_core.governance._prices import CatalogPrices, Price, PriceLookup, cost_nano, worst_case_nano
 from polyport_core.governance._quota import QuotaSnapshot, parse_quota_headers
+from polyport_core.governance._settlement import Settlement
 from polyport_core.ledger import Bucket, Cap, Ledger, UsageRecord, nano_to_usd
+from polyport_core.ledger._outbox import Outbox
 from polyport_core.metrics import Metrics
 
 __all__ = ["Governor"]
@@ -76,6 +82,7 @@ class Governor(CallHooks):
         default_max_output_tokens: int = 4096,
         input_margin: float = 1.25,
         record_usage: bool = True,
+        outbox: Outbox | str | Path | None = None,
     ) -> None:
         self.budgets = list(budgets)
         self.limiter = Limiter(limits, storage_uri=limits_storage, max_wait_s=max_wait_s, fail_fast=fail_fast)
@@ -89,17 +96,19 @@ class Governor(CallHooks):
         self.record_usage = record_usage
         self.quotas: dict[tuple[str, str], QuotaSnapshot] = {}
         self._ledger = ledger
-        self._pending: list[tuple[UsageRecord, list[Bucket], list[Bucket]]] = []
+        self.settlement = Settlement(
+            lambda: self.ledger, outbox if isinstance(outbox, Outbox) else Outbox(outbox)
+        )
         self._has_limits = bool(self.limiter.rules)
         self._alerts = any(b.alert_threshold is not None for b in self.budgets)
 
     @property
     def ledger(self) -> Ledger:
-        """The ledger (the SQLite default in the user data dir is opened on first use)."""
+        """The ledger (``default_ledger()``, chosen by ``POLYPORT_LEDGER``, is opened on first use)."""
         if self._ledger is None:
-            from polyport_core.ledger import SQLiteLedger
+            from polyport_core.ledger import default_ledger
 
-            self._ledger = SQLiteLedger()
+            self._ledger = default_ledger()
         return self._ledger
 
     @classmethod
@@ -175,7 +184,7 @@ class Governor(CallHooks):
 
     def before_call(self, call: CallInfo) -> None:
         """Wait for the rate limits, then reserve the worst-case cost (refuse if it cannot fit)."""
-        self._flush_pending()
+        self.settlement.replay()  # never raises: budgets should see the spend kept during an outage
         if (wait := self._quota_wait(call)) > 0:
             time.sleep(wait)
         state = self._plan(call)
@@ -198,7 +207,7 @@ class Governor(CallHooks):
 
     async def abefore_call(self, call: CallInfo) -> None:
         """Async twin of ``before_call``."""
-        await self._aflush_pending()
+        await self.settlement.areplay()
         if (wait := self._quota_wait(call)) > 0:
             await asyncio.sleep(wait)
         state = self._plan(call)
@@ -272,12 +281,7 @@ class Governor(CallHooks):
             if done is None or not (self.record_usage or done[0].held):
                 return
             state, record = done
-            self._flush_pending()
-            try:
-                self.ledger.settle(record, state.held, state.spend)
-            except LedgerUnavailableError as error:
-                logger.warning("Ledger unavailable, settle of %s kept for retry: %s", record.id, error)
-                self._pending.append((record, state.held, state.spend))
+            if not self.settlement.settle(record, state.held, state.spend):
                 return
             if self._alerts and state.caps:
                 self._check_alerts(call, state)
@@ -291,12 +295,7 @@ class Governor(CallHooks):
             if done is None or not (self.record_usage or done[0].held):
                 return
             state, record = done
-            await self._aflush_pending()
-            try:
-                await self.ledger.asettle(record, state.held, state.spend)
-            except LedgerUnavailableError as error:
-                logger.warning("Ledger unavailable, settle of %s kept for retry: %s", record.id, error)
-                self._pending.append((record, state.held, state.spend))
+            if not await self.settlement.asettle(record, state.held, state.spend):
                 return
             if self._alerts and state.caps:
                 self._check_alerts(call, state)
@@ -317,22 +316,14 @@ class Governor(CallHooks):
                         )
                     )  # fmt: skip
 
-    def _flush_pending(self) -> None:
-        while self._pending:
-            record, held, spend = self._pending[0]
-            self.ledger.settle(record, held, spend)  # raises LedgerUnavailableError while still down
-            self._pending.pop(0)
-
-    async def _aflush_pending(self) -> None:
-        while self._pending:
-            record, held, spend = self._pending[0]
-            await self.ledger.asettle(record, held, spend)
-            self._pending.pop(0)
+    def flush_outbox(self) -> int:
+        """Replay the outbox now (one batch, no back-off); how many settles the ledger took."""
+        return self.settlement.replay(force=True)
 
     @property
     def pending_settlements(self) -> int:
-        """Settles waiting for the ledger to come back."""
-        return len(self._pending)
+        """Settles of this governor's ledger waiting in the outbox (from any process)."""
+        return self.settlement.pending()
 
     def response_metadata(self, call: CallInfo, outcome: CallOutcome) -> dict[str, Any]:
         """``cost_usd`` (None when the price is unknown) and its ``price_provenance``."""

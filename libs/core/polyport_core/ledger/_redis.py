@@ -14,7 +14,9 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
+from polyport_core.auth._redact import redact_url
 from polyport_core.errors import LedgerUnavailableError
 from polyport_core.ledger import _redis_scripts as lua
 from polyport_core.ledger._types import Bucket, Cap, CapCheck, UsageRecord
@@ -53,7 +55,13 @@ class RedisLedger:
         self._reserved = self._client.register_script(lua.RESERVED)
 
     def __repr__(self) -> str:
-        return f"RedisLedger({self.url!r})"
+        return f"RedisLedger({redact_url(self.url)!r})"
+
+    @property
+    def identity(self) -> str:
+        """Which ledger this is, for the outbox: server, database and key prefix (never the password)."""
+        parts = urlsplit(self.url)
+        return f"redis:{parts.hostname}:{parts.port or 6379}{parts.path or '/0'}#{self._p}"
 
     # ------------------------------------------------------------ keys
     def _spend_key(self, b: Bucket) -> str:
@@ -82,7 +90,7 @@ class RedisLedger:
         try:
             return fn()
         except self._errors as error:
-            raise LedgerUnavailableError(f"Redis ledger at {self.url} is unreachable: {error}") from error
+            raise LedgerUnavailableError(f"Redis ledger at {redact_url(self.url)} is unreachable: {error}") from error
 
     # ------------------------------------------------------------ argument packing
     def _reserve_args(
@@ -133,7 +141,7 @@ class RedisLedger:
         try:
             result = await self._ascripts()[0](keys=keys, args=args)
         except self._errors as error:
-            raise LedgerUnavailableError(f"Redis ledger at {self.url} is unreachable: {error}") from error
+            raise LedgerUnavailableError(f"Redis ledger at {redact_url(self.url)} is unreachable: {error}") from error
         return self._check(result, caps)
 
     def settle(self, record: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> bool:
@@ -147,7 +155,7 @@ class RedisLedger:
         try:
             return bool(await self._ascripts()[1](keys=keys, args=args))
         except self._errors as error:
-            raise LedgerUnavailableError(f"Redis ledger at {self.url} is unreachable: {error}") from error
+            raise LedgerUnavailableError(f"Redis ledger at {redact_url(self.url)} is unreachable: {error}") from error
 
     def release(self, reservation_id: str, held: Sequence[Bucket]) -> None:
         """Drop a reservation's holds."""

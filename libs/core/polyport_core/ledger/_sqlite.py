@@ -90,6 +90,11 @@ class SQLiteLedger:
     def __repr__(self) -> str:
         return f"SQLiteLedger({str(self.path)!r})"
 
+    @property
+    def identity(self) -> str:
+        """Which ledger this is, for the outbox: the file's resolved path."""
+        return f"sqlite:{self.path.resolve()}"
+
     # ------------------------------------------------------------ plumbing
     def _conn(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)

@@ -83,3 +83,10 @@ def any_ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLit
         yield led
         led.close()
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _outbox_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settles the ledger refuses go to an outbox in the test's tmp dir, never the user's."""
+    monkeypatch.setenv("POLYPORT_OUTBOX", str(tmp_path / "outbox.sqlite3"))
+    monkeypatch.delenv("POLYPORT_LEDGER", raising=False)

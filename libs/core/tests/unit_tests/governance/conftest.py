@@ -125,3 +125,10 @@ def make_model():
         return ScriptedChat(model="m", provider="scripted", call_hooks=hooks, **kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _outbox_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settles the ledger refuses go to an outbox in the test's tmp dir, never the user's."""
+    monkeypatch.setenv("POLYPORT_OUTBOX", str(tmp_path / "outbox.sqlite3"))
+    monkeypatch.delenv("POLYPORT_LEDGER", raising=False)
