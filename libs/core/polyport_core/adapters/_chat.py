@@ -9,7 +9,7 @@ entry-point group and spec files can use it as their ``engine``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 from langchain_core.messages import AIMessageChunk, BaseMessage
@@ -19,6 +19,10 @@ from polyport_core.adapters._http import HTTPAdapter
 from polyport_core.adapters._types import ChatRequest, RawResponse
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from polyport_core.chat._model import StructuredMethod
+
+if TYPE_CHECKING:
+    from polyport_core.registry import SpecSettings
+    from polyport_core.spec import ProviderSpec
 
 __all__ = ["AdapterChatModel", "AdapterSettings"]
 
@@ -52,8 +56,29 @@ class AdapterChatModel(AdapterSettings):
     """
 
     adapter_class: ClassVar[type[HTTPAdapter]] = HTTPAdapter
+    spec_quirks: ClassVar[tuple[str, ...]] = ()
+    """Quirks of a provider spec this engine implements (others are refused by ``from_spec``)."""
 
     _adapter: HTTPAdapter | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
+        """This engine for ``model`` as the provider spec describes it (``overrides`` win).
+
+        Subclasses with settings of their own extend ``_spec_kwargs``.
+        """
+        from polyport_core.registry import SpecSettings
+
+        settings = SpecSettings.resolve(spec, model, overrides)
+        return settings.build(cls, cls._spec_kwargs(settings))
+
+    @classmethod
+    def _spec_kwargs(cls, settings: SpecSettings) -> dict[str, Any]:
+        """Constructor arguments from a resolved ``SpecSettings`` (before defaults and overrides)."""
+        kwargs: dict[str, Any] = settings.common()
+        kwargs.update(settings.quirks_for(settings.spec.engine, cls.spec_quirks))
+        kwargs.update(settings.adapter_connection())
+        return kwargs
 
     @property
     def _llm_type(self) -> str:

@@ -8,7 +8,7 @@ condition. Registered as entry point ``http`` in ``polyport.engines``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.messages import AIMessage, AIMessageChunk, SystemMessage
 from pydantic import Field
@@ -22,6 +22,9 @@ from polyport_core.adapters.openai_wire import messages_to_openai
 from polyport_core.chat import ParsedResponse, StreamState, make_usage
 from polyport_core.errors import BadResponseError, InvalidConfigError
 from polyport_core.spec import HTTPEngineSpec
+
+if TYPE_CHECKING:
+    from polyport_core.registry import SpecSettings
 
 __all__ = ["ChatHTTP", "TemplateAdapter"]
 
@@ -191,6 +194,12 @@ class ChatHTTP(AdapterChatModel):
 
     http: HTTPEngineSpec = Field(repr=False)
     """Request template and response map (the spec file's ``http`` section)."""
+
+    @classmethod
+    def _spec_kwargs(cls, settings: SpecSettings) -> dict[str, Any]:
+        kwargs = super()._spec_kwargs(settings)
+        kwargs["http"] = settings.spec.http
+        return kwargs
 
     def _adapter_kwargs(self) -> dict[str, Any]:
         return {**super()._adapter_kwargs(), "spec": self.http}

@@ -103,10 +103,10 @@ class DoctorTarget:
 
 
 def _spec_mapping(spec: ProviderSpec, name: str) -> dict[str, str]:
-    from polyport_core.registry import build_kwargs
+    from polyport_core.registry import SpecSettings
 
-    value = build_kwargs(spec, "x").get(name)
-    return dict(value) if isinstance(value, dict) else {}
+    settings = SpecSettings.resolve(spec, "x")
+    return dict(settings.headers if name == "default_headers" else settings.query)
 
 
 def resolve_target(target: str, registry: Registry) -> tuple[str, str]:

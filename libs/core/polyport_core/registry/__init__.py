@@ -1,13 +1,16 @@
 """Discovery and resolution of providers: presets, plugins, user and project spec folders.
 
 ``init_chat_model("groq:llama-3.1-8b-instant")`` returns the engine's partner
-class configured from the provider's spec; ``list_models(..., live=True)``
-merges what the server reports with what was declared.
+class built from the provider's spec (its ``from_spec``), governed by the
+spec's limits, budget and pricing; ``list_models(..., live=True)`` merges what
+the server reports with what was declared. ``SpecSettings`` is the shared half
+of every engine's ``from_spec``.
 """
 
+from polyport_core.registry._build import NO_KEY, QUIRK_NAMES, SpecSettings, accepted_fields
 from polyport_core.registry._discovery import Registry, get_registry, project_paths, reload_registry, user_dir
 from polyport_core.registry._engines import embeddings_class, engine_class
-from polyport_core.registry._init import build_kwargs, init_chat_model, init_embeddings, split_model
+from polyport_core.registry._init import init_chat_model, init_embeddings, resolve_model, split_model
 from polyport_core.registry._listing import (
     ModelInfo,
     declared_price,
@@ -16,13 +19,17 @@ from polyport_core.registry._listing import (
     list_providers,
 )
 from polyport_core.registry._plugins import PLUGIN_GROUP, ProviderPlugin
+from polyport_core.registry._presets import ollama_host
 
 __all__ = [
+    "NO_KEY",
     "PLUGIN_GROUP",
+    "QUIRK_NAMES",
     "ModelInfo",
     "ProviderPlugin",
     "Registry",
-    "build_kwargs",
+    "SpecSettings",
+    "accepted_fields",
     "declared_price",
     "embeddings_class",
     "engine_class",
@@ -32,8 +39,10 @@ __all__ = [
     "init_embeddings",
     "list_models",
     "list_providers",
+    "ollama_host",
     "project_paths",
     "reload_registry",
+    "resolve_model",
     "split_model",
     "user_dir",
 ]

@@ -1,8 +1,8 @@
-"""Engines (partner classes) by name, and the keyword arguments a spec turns into.
+"""Engines (partner classes) by name.
 
 Engines are found through the ``polyport.engines`` entry-point group; core
-never imports a partner by name. Arguments an engine does not declare are
-left out, so a partner without (say) ``drop_params`` still gets the rest.
+never imports a partner by name. Each engine class builds itself from a spec
+with its ``from_spec`` classmethod (see ``SpecSettings``).
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ import inspect
 from importlib.metadata import entry_points
 from typing import Any
 
-from pydantic import BaseModel
-
 from polyport_core.errors import InvalidConfigError
 
-__all__ = ["ENGINE_GROUP", "accepted_fields", "embeddings_class", "engine_class", "filter_kwargs"]
+__all__ = ["EMBEDDINGS_GROUP", "ENGINE_GROUP", "embeddings_class", "engine_class"]
 
 ENGINE_GROUP = "polyport.engines"
 EMBEDDINGS_GROUP = "polyport.embeddings"
@@ -62,21 +60,3 @@ def embeddings_class(engine: str, *, provider: str | None = None) -> type[Any]:
         raise InvalidConfigError(f"engine {engine!r} offers no embeddings class", provider=provider)
     found: type[Any] = getattr(module, names[0])
     return found
-
-
-def accepted_fields(cls: type[Any]) -> set[str]:
-    """Constructor keyword names a (pydantic) engine class accepts, aliases included."""
-    if issubclass(cls, BaseModel):
-        names = set(cls.model_fields)
-        names |= {f.alias for f in cls.model_fields.values() if f.alias}
-        return names
-    return set(inspect.signature(cls).parameters)
-
-
-def filter_kwargs(
-    cls: type[Any], kwargs: dict[str, Any], *, keep: frozenset[str] = frozenset()
-) -> dict[str, Any]:
-    """``kwargs`` restricted to what ``cls`` accepts (``keep`` are user overrides: always passed)."""
-    accepted = accepted_fields(cls)
-    out = {k: v for k, v in kwargs.items() if k in accepted or k in keep}
-    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
@@ -20,6 +20,9 @@ from polyport_anthropic._errors import map_anthropic_error
 from polyport_anthropic._messages import messages_to_anthropic
 from polyport_anthropic._response import parse_event, parse_message
 from polyport_anthropic._tools import apply_tools, tools_to_anthropic
+
+if TYPE_CHECKING:
+    from polyport_core.spec import ProviderSpec
 
 __all__ = ["ChatAnthropic"]
 
@@ -47,7 +50,8 @@ class ChatAnthropic(ProviderChatModel):
     base_url: str | None = Field(
         alias="anthropic_api_url", default_factory=lambda: os.environ.get("ANTHROPIC_BASE_URL") or None
     )
-    default_headers: dict[str, str] | None = None
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    """Extra headers on every request (may carry keys: kept out of ``repr``)."""
     http_client: Any = Field(default=None, exclude=True)
     """An ``httpx2.Client`` for the sync SDK client (proxies, transports, fixtures)."""
     http_async_client: Any = Field(default=None, exclude=True)
@@ -63,6 +67,25 @@ class ChatAnthropic(ProviderChatModel):
     """Count prompt tokens with ``/v1/messages/count_tokens``; offline estimate if that fails."""
 
     _clients: ClientPair | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
+        """A ``ChatAnthropic`` for ``model`` as the provider spec describes it (``overrides`` win).
+
+        The key goes to the SDK (sent as ``x-api-key``); ``base_url`` is the server root
+        (a trailing ``/v1`` is removed: the SDK adds it). No quirks and no query parameters.
+        """
+        from polyport_core.registry import SpecSettings
+
+        settings = SpecSettings.resolve(spec, model, overrides)
+        settings.quirks_for("anthropic", ())
+        settings.reject_query("anthropic")
+        kwargs = settings.common()
+        kwargs.update(base_url=settings.base_url.removesuffix("/v1"), api_key=settings.api_key)
+        headers = {k: v for k, v in settings.headers.items() if k.lower() != "x-api-key"}
+        if headers:
+            kwargs["default_headers"] = headers
+        return settings.build(cls, kwargs)
 
     @property
     def _llm_type(self) -> str:

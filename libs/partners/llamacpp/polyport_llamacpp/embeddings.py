@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.adapters import AdapterEmbeddings, HTTPAdapter
@@ -11,6 +11,9 @@ from pydantic import Field, SecretStr, field_validator
 
 from polyport_llamacpp._adapter import LlamaCppAdapter
 from polyport_llamacpp.chat_models import DEFAULT_BASE_URL, _root
+
+if TYPE_CHECKING:
+    from polyport_core.spec import ProviderSpec
 
 __all__ = ["LlamaCppEmbeddings"]
 
@@ -33,3 +36,12 @@ class LlamaCppEmbeddings(AdapterEmbeddings):
     api_key: SecretStr | None = Field(default_factory=secret_from_env("LLAMACPP_API_KEY", default=None))
 
     _validate_base_url = field_validator("base_url")(lambda cls, value: _root(value))
+
+    @classmethod
+    def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
+        """A ``LlamaCppEmbeddings`` for the server a provider spec describes (``overrides`` win)."""
+        from polyport_core.registry import SpecSettings
+
+        settings = SpecSettings.resolve(spec, model, overrides)
+        kwargs = {**settings.common(chat=False), **settings.adapter_connection()}
+        return settings.build(cls, kwargs, params=False)

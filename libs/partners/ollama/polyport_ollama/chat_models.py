@@ -5,20 +5,31 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, make_usage
 from polyport_core.chat._model import StructuredMethod
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_ollama._convert import messages_to_ollama, parse_message, tools_to_ollama
 from polyport_ollama._errors import map_ollama_error
+
+if TYPE_CHECKING:
+    from polyport_core.spec import ProviderSpec
 
 __all__ = ["ChatOllama"]
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
 _warned_tool_choice = False
+
+
+def _headers(headers: dict[str, str], api_key: SecretStr | None) -> dict[str, str]:
+    """Spec headers plus the key as a bearer token (unless a header already carries auth)."""
+    out = dict(headers)
+    if api_key is not None and not any(name.lower() == "authorization" for name in out):
+        out["Authorization"] = f"Bearer {api_key.get_secret_value()}"
+    return out
 
 
 def _usage(body: dict[str, Any]) -> Any:
@@ -42,7 +53,8 @@ class ChatOllama(ProviderChatModel):
     """
 
     base_url: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST") or DEFAULT_HOST)
-    headers: dict[str, str] | None = None
+    headers: dict[str, str] | None = Field(default=None, repr=False)
+    """Extra headers on every request (may carry keys: kept out of ``repr``)."""
     keep_alive: float | str | None = None
     """How long the model stays loaded after the call (``"5m"``, seconds, ``0`` to unload)."""
     think: bool | str | None = None
@@ -57,6 +69,28 @@ class ChatOllama(ProviderChatModel):
     stream_usage: bool = True
 
     _clients: tuple[Any, Any] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
+        """A ``ChatOllama`` for ``model`` as the provider spec describes it (``overrides`` win).
+
+        ``base_url`` is the server root (a trailing ``/v1`` is removed); a key is sent as
+        ``Authorization: Bearer`` (Ollama's cloud); a declared ``context_window`` becomes
+        ``num_ctx``. No quirks and no query parameters.
+        """
+        from polyport_core.registry import SpecSettings
+
+        settings = SpecSettings.resolve(spec, model, overrides)
+        settings.quirks_for("ollama", ())
+        settings.reject_query("ollama")
+        kwargs = settings.common()
+        kwargs["base_url"] = settings.base_url.removesuffix("/v1")
+        headers = _headers(settings.headers, settings.api_key)
+        if headers:
+            kwargs["headers"] = headers
+        if settings.declared is not None and settings.declared.context_window:
+            kwargs["num_ctx"] = settings.declared.context_window
+        return settings.build(cls, kwargs)
 
     @property
     def _llm_type(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
@@ -25,9 +25,21 @@ from polyport_openai._clients import ClientPair, client_kwargs, is_official_open
 from polyport_openai._errors import map_openai_error
 from polyport_openai._transport import apost_json, astream_events, post_json, stream_events
 
+if TYPE_CHECKING:
+    from polyport_core.spec import ProviderSpec
+
 __all__ = ["ChatOpenAI"]
 
 _CHAT_PATH = "/chat/completions"
+_QUIRKS = (
+    "drop_params",
+    "developer_as_system",
+    "unsupported_tool_choice",
+    "send_reasoning",
+    "stream_usage",
+    "forced_tool_calls",
+)
+"""Every quirk of a provider spec: this engine implements them all."""
 
 
 class ChatOpenAI(ProviderChatModel):
@@ -89,6 +101,21 @@ class ChatOpenAI(ProviderChatModel):
     that accept ``tool_choice`` but do not enforce it (small models on llama.cpp)."""
 
     _clients: ClientPair | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
+        """A ``ChatOpenAI`` for ``model`` as the provider spec describes it (``overrides`` win)."""
+        from polyport_core.registry import NO_KEY, SpecSettings
+
+        settings = SpecSettings.resolve(spec, model, overrides)
+        kwargs = settings.common()
+        kwargs.update(settings.quirks_for("openai", _QUIRKS))
+        kwargs.update(base_url=settings.base_url, api_key=settings.api_key or NO_KEY)
+        if settings.headers:
+            kwargs["default_headers"] = settings.headers
+        if settings.query:
+            kwargs["default_query"] = settings.query
+        return settings.build(cls, kwargs)
 
     @property
     def _llm_type(self) -> str:
