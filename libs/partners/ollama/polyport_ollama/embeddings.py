@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from polyport_core.embeddings import ProviderEmbeddings
 from pydantic import Field, PrivateAttr
 
 from polyport_ollama._errors import map_ollama_error
+
+if TYPE_CHECKING:
+    from polyport_core.spec import ProviderSpec
 
 __all__ = ["OllamaEmbeddings"]
 
@@ -24,12 +27,35 @@ class OllamaEmbeddings(ProviderEmbeddings):
     """
 
     base_url: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434")
-    headers: dict[str, str] | None = None
+    headers: dict[str, str] | None = Field(default=None, repr=False)
     keep_alive: float | str | None = None
     truncate: bool | None = None
     dimensions: int | None = None
 
     _clients: tuple[Any, Any] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
+        """An ``OllamaEmbeddings`` for ``model`` as the provider spec describes it (``overrides`` win).
+
+        Like ``ChatOllama.from_spec``: server root, key as a bearer header, declared
+        ``dimensions``. The spec's ``timeout``/``max_retries`` do not apply (the ollama
+        client's own defaults).
+        """
+        from polyport_core.registry import SpecSettings
+
+        from polyport_ollama.chat_models import _headers
+
+        settings = SpecSettings.resolve(spec, model, overrides)
+        settings.reject_query("ollama")
+        kwargs: dict[str, Any] = {"model": model, "provider": spec.id}
+        kwargs["base_url"] = settings.base_url.removesuffix("/v1")
+        headers = _headers(settings.headers, settings.api_key)
+        if headers:
+            kwargs["headers"] = headers
+        if settings.declared is not None and settings.declared.dimensions:
+            kwargs["dimensions"] = settings.declared.dimensions
+        return settings.build(cls, kwargs, params=False)
 
     def _sdk_clients(self) -> tuple[Any, Any]:
         if self._clients is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import os
 from array import array
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.embeddings import ProviderEmbeddings
@@ -15,6 +15,9 @@ from pydantic import Field, PrivateAttr, SecretStr
 from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients
 from polyport_openai._errors import map_openai_error
 from polyport_openai._transport import apost_json, post_json
+
+if TYPE_CHECKING:
+    from polyport_core.spec import ProviderSpec
 
 __all__ = ["OpenAIEmbeddings"]
 
@@ -58,6 +61,22 @@ class OpenAIEmbeddings(ProviderEmbeddings):
     batch_size: int = Field(default=1000, gt=0, alias="chunk_size")
 
     _clients: ClientPair | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
+        """An ``OpenAIEmbeddings`` for ``model`` as the provider spec describes it (``overrides`` win)."""
+        from polyport_core.registry import NO_KEY, SpecSettings
+
+        settings = SpecSettings.resolve(spec, model, overrides)
+        kwargs = settings.common(chat=False)
+        kwargs.update(base_url=settings.base_url, api_key=settings.api_key or NO_KEY)
+        if settings.headers:
+            kwargs["default_headers"] = settings.headers
+        if settings.query:
+            kwargs["default_query"] = settings.query
+        if settings.declared is not None and settings.declared.dimensions:
+            kwargs["dimensions"] = settings.declared.dimensions
+        return settings.build(cls, kwargs, params=False)
 
     @property
     def _engine(self) -> str:
