@@ -12,9 +12,11 @@ import httpx
 from pydantic import SecretStr
 
 from polyport_core.auth._oauth import OAuth2ClientCredentials, TokenProviderAuth
+from polyport_core.auth._redact import remember_secrets
 from polyport_core.auth._secrets import resolve_secret
 from polyport_core.errors import InvalidConfigError
 from polyport_core.spec import AuthSpec
+from polyport_core.spec._env import variable_label
 
 __all__ = ["AuthMaterial", "build_auth", "load_token_provider"]
 
@@ -64,8 +66,20 @@ def build_auth(
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> AuthMaterial:
-    """Resolve the spec's secrets now (env, keyring, OAuth2 fetch) into ``AuthMaterial``."""
-    environ = os.environ if env is None else env
+    """Resolve the spec's secrets now (env, keyring, OAuth2 fetch) into ``AuthMaterial``.
+
+    Every resolved value is registered with the redactor before it leaves here.
+    """
+    material = _build(spec, provider, os.environ if env is None else env, transport)
+    remember_secrets(material.api_key, *material.headers.values(), *material.query.values())
+    for value in material.headers.values():
+        remember_secrets(*value.split()[1:])  # "Bearer <token>": the token alone too
+    return material
+
+
+def _build(
+    spec: AuthSpec, provider: str, environ: Mapping[str, str], transport: httpx.BaseTransport | None
+) -> AuthMaterial:
     if spec.type == "none":
         return AuthMaterial()
     if spec.type == "oauth2_client_credentials":
@@ -104,7 +118,8 @@ def _api_key(spec: AuthSpec, provider: str, env: Mapping[str, str]) -> SecretStr
             return SecretStr(value)
         if spec.required:
             raise InvalidConfigError(
-                f"no API key: set the environment variable {spec.api_key_env}", provider=provider
+                f"no API key: set the environment variable {variable_label(spec.api_key_env)}",
+                provider=provider,
             )
         return None
     if spec.header_value is not None and "{api_key}" not in spec.header_value.get_secret_value():

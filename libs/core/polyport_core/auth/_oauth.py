@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from polyport_core.auth._redact import redact_url
+from polyport_core.auth._redact import install_log_redaction, redact_url, remember_secrets
 from polyport_core.errors import AuthenticationError, ProviderUnavailableError
 
 __all__ = ["OAuth2ClientCredentials", "TokenProviderAuth"]
@@ -41,6 +41,8 @@ class OAuth2ClientCredentials(httpx.Auth):
         self.token_url = token_url
         self.client_id = client_id
         self._client_secret = client_secret
+        remember_secrets(client_secret)
+        install_log_redaction()
         self.scopes = scopes or []
         self.audience = audience
         self.refresh_margin = refresh_margin
@@ -115,6 +117,7 @@ class OAuth2ClientCredentials(httpx.Auth):
                 f"OAuth2 token endpoint {where} returned no access_token", provider=self._provider
             ) from None
         expires_in = float(payload.get("expires_in") or 3600)
+        remember_secrets(token)
         self._token = SecretStr(token)
         self._expires_at = self._clock() + expires_in
         self.fetches += 1
@@ -129,7 +132,9 @@ class TokenProviderAuth(httpx.Auth):
     def token(self) -> SecretStr:
         """The callable's current token (it does its own caching)."""
         value = self._provider()
-        return value if isinstance(value, SecretStr) else SecretStr(str(value))
+        token = value if isinstance(value, SecretStr) else SecretStr(str(value))
+        remember_secrets(token)
+        return token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """httpx hook: add the bearer token."""

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 
 from pydantic import SecretStr
 
+from polyport_core.auth._redact import remember_secrets
 from polyport_core.errors import InvalidConfigError
 from polyport_core.spec import interpolate_value
-from polyport_core.spec._env import MissingEnvError
+from polyport_core.spec._env import MissingEnvError, variable_label
 
 __all__ = ["keyring_secret", "resolve_secret"]
 
@@ -28,12 +29,22 @@ def resolve_secret(
     """
     if reference is None:
         return None
+    secret = _resolve(reference, env, provider, field)
+    remember_secrets(secret)
+    return secret
+
+
+def _resolve(
+    reference: SecretStr | str, env: Mapping[str, str] | None, provider: str | None, field: str
+) -> SecretStr:
     raw = reference.get_secret_value() if isinstance(reference, SecretStr) else reference
     environ = os.environ if env is None else env
     if raw.startswith("env:"):
         name = raw[4:]
         if name not in environ or not environ[name]:
-            raise InvalidConfigError(f"{field}: environment variable {name} is not set", provider=provider)
+            raise InvalidConfigError(
+                f"{field}: environment variable {variable_label(name)} is not set", provider=provider
+            )
         return SecretStr(environ[name])
     if raw.startswith("keyring:"):
         return keyring_secret(raw[len("keyring:") :], provider=provider, field=field)
@@ -41,9 +52,7 @@ def resolve_secret(
         try:
             return SecretStr(interpolate_value(raw, environ))
         except MissingEnvError as exc:
-            raise InvalidConfigError(
-                f"{field}: environment variable {exc.variable} is not set", provider=provider
-            ) from None
+            raise InvalidConfigError(f"{field}: {exc}", provider=provider) from None
     return SecretStr(raw)
 
 

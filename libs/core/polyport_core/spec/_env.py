@@ -13,14 +13,34 @@ from typing import Any
 
 from polyport_core.spec._aliases import Loc
 
-__all__ = ["LAZY_FIELDS", "MissingEnvError", "interpolate", "interpolate_value"]
+__all__ = [
+    "LAZY_FIELDS",
+    "MissingEnvError",
+    "UnclosedReferenceError",
+    "interpolate",
+    "interpolate_value",
+    "variable_label",
+]
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-_ANY_REF = re.compile(r"\$\{([^}]*)\}")
+_ANY_REF = re.compile(r"\$\{((?:(?!\$\{)[^}])*)\}")
 LAZY_FIELDS: frozenset[Loc] = frozenset(
     {("auth", "api_key"), ("auth", "header_value"), ("auth", "client_secret")}
 )
 _REQUIRED: frozenset[Loc] = frozenset({("id",), ("engine",), ("base_url",)})
+
+
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*|[A-Za-z_][A-Za-z0-9_]{0,31}")
+
+
+def variable_label(name: str) -> str:
+    """How to name a referenced variable in a message: a key pasted as the name is masked."""
+    from polyport_core.auth._redact import looks_like_secret, mask_secret, remember_secrets
+
+    if _ENV_NAME.fullmatch(name) and not (name != name.upper() and looks_like_secret(name)):
+        return name
+    remember_secrets(name)
+    return f"{mask_secret(name)} (this looks like a key, not a variable name)"
 
 
 class MissingEnvError(ValueError):
@@ -28,8 +48,20 @@ class MissingEnvError(ValueError):
 
     def __init__(self, loc: Loc, variable: str) -> None:
         self.loc = loc
-        self.variable = variable
-        super().__init__(f"environment variable {variable} is not set")
+        self.variable = variable_label(variable)
+        self.expected = f"environment variable {self.variable} to be set"
+        self.found = "it unset"
+        super().__init__(f"environment variable {self.variable} is not set")
+
+
+class UnclosedReferenceError(MissingEnvError):
+    """A ``${`` without its closing ``}``: the value would be sent with the literal text."""
+
+    def __init__(self, loc: Loc) -> None:
+        super().__init__(loc, "(unclosed)")
+        self.expected = "a closed ${VAR} reference"
+        self.found = "'${' without a closing '}'"
+        ValueError.__init__(self, "unclosed '${' (a ${VAR} reference needs its closing '}')")
 
 
 def interpolate_value(text: str, env: Mapping[str, str], loc: Loc = ()) -> str:
@@ -43,10 +75,17 @@ def interpolate_value(text: str, env: Mapping[str, str], loc: Loc = ()) -> str:
             return default
         raise MissingEnvError(loc, name)
 
+    check_closed(text, loc)
     for bad in _ANY_REF.finditer(text):
         if not _VAR.fullmatch(bad.group(0)):
             raise MissingEnvError(loc, bad.group(1) or "(empty)")
     return _VAR.sub(sub, text)
+
+
+def check_closed(text: str, loc: Loc = ()) -> None:
+    """Raise ``UnclosedReferenceError`` when ``text`` has a ``${`` that never closes."""
+    if "${" in _ANY_REF.sub("", text):
+        raise UnclosedReferenceError(loc)
 
 
 def interpolate(doc: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
@@ -65,10 +104,15 @@ _DROP = object()
 
 def _walk(value: Any, env: Mapping[str, str], loc: Loc) -> Any:
     if isinstance(value, str):
-        if loc in LAZY_FIELDS or "${" not in value:
+        if "${" not in value:
+            return value
+        check_closed(value, loc)
+        if loc in LAZY_FIELDS:
             return value
         try:
             return interpolate_value(value, env, loc)
+        except UnclosedReferenceError:
+            raise
         except MissingEnvError:
             if _required(loc):
                 raise

@@ -46,15 +46,40 @@ def format_loc(loc: Loc) -> str:
 
 
 def show(value: Any, loc: Loc = ()) -> str:
-    """A short JSON rendering of a found value, redacted when the field may hold a secret."""
-    if any(isinstance(p, str) and _SECRETISH.search(p) for p in loc) and isinstance(value, str):
-        return "a string (value hidden)"
+    """A short JSON rendering of a found value, redacted when the field may hold a secret.
+
+    Everything under ``auth`` and every secret-named field is hidden whole; elsewhere
+    a credential-looking string (or a value under a secret-named key) prints as ``***``.
+    """
+    if any(isinstance(p, str) and (p == "auth" or _SECRETISH.search(p)) for p in loc):
+        return f"{_kind(value)} (value hidden)"
+    value = _masked(value)
     try:
         text = json.dumps(value, default=str, ensure_ascii=False)
     except (TypeError, ValueError):
         text = repr(value)
     text = text.replace("\r", "\\r").replace("\n", "\\n")
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _kind(value: Any) -> str:
+    names = {str: "a string", list: "an array", dict: "an object", bool: "a boolean", int: "a number"}
+    return names.get(type(value), "a number" if isinstance(value, float) else "a value")
+
+
+def _masked(value: Any) -> Any:
+    from polyport_core.auth._redact import MASK, looks_like_secret, redact_text
+
+    if isinstance(value, str):
+        return MASK if looks_like_secret(value) else redact_text(value)
+    if isinstance(value, dict):
+        return {
+            k: MASK if isinstance(k, str) and (k == "auth" or _SECRETISH.search(k)) else _masked(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 _EXPECTED = {

@@ -60,7 +60,7 @@ def parse_spec(
     except MissingEnvError as exc:
         loc = prefix + original_loc(exc.loc, origins)
         raise SpecError(
-            source, loc, f"environment variable {exc.variable} to be set", "it unset", provider=provider
+            source, loc, exc.expected, exc.found, provider=provider
         ) from None
     try:
         spec = ProviderSpec.model_validate(doc)
