@@ -1,4 +1,9 @@
-"""Shared CLI output helpers: rich for people, JSON for scripts, errors without tracebacks."""
+"""Shared CLI output helpers: rich for people, JSON for scripts, errors without tracebacks.
+
+Every user or server text goes through ``safe`` before rich renders it: secrets
+are redacted and markup is escaped, so ``[provider=…]`` suffixes survive and a
+message holding ``[/v1/...]`` or ``[/INST]`` never raises ``MarkupError``.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,27 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-__all__ = ["console", "err_console", "fail", "print_json"]
+from polyport_core.auth import redact_data, redact_text
+
+__all__ = ["console", "err_console", "fail", "print_json", "safe"]
 
 console = Console()
 err_console = Console(stderr=True)
 
 
+def safe(text: object) -> str:
+    """``text`` redacted and escaped for rich markup."""
+    return escape(redact_text(str(text)))
+
+
 def print_json(data: Any) -> None:
-    """Machine-readable output on stdout."""
-    typer.echo(json.dumps(data, indent=2, default=str))
+    """Machine-readable output on stdout (known secrets and URL credentials masked)."""
+    typer.echo(json.dumps(redact_data(data), indent=2, default=lambda v: redact_text(str(v))))
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one error line to stderr and return the ``Exit`` to raise."""
-    err_console.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+    err_console.print(f"[red]error:[/red] {safe(message)}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(code)

@@ -9,10 +9,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from polyport_core.cli._output import console, err_console, fail, print_json
+from polyport_core.auth import redact_data, redact_mapping, redact_url
+from polyport_core.cli._output import console, err_console, fail, print_json, safe
 from polyport_core.errors import PolyportError
 from polyport_core.registry import Registry, get_registry, list_models, list_providers
 from polyport_core.spec import ProviderSpec, load_paths
+from polyport_core.spec._env import variable_label
 
 __all__ = ["providers_app"]
 
@@ -28,7 +30,7 @@ def _key_present(spec: ProviderSpec) -> str:
     if auth.api_key_env:
         if os.environ.get(auth.api_key_env):
             return "yes"
-        return f"{'no' if auth.required else 'optional'} (${auth.api_key_env})"
+        return f"{'no' if auth.required else 'optional'} (${variable_label(auth.api_key_env)})"
     if auth.api_key or auth.header_value or auth.type in ("oauth2_client_credentials", "token_provider"):
         return "configured"
     return "not needed" if not auth.required else "no"
@@ -39,12 +41,26 @@ def _summary(spec: ProviderSpec) -> dict[str, Any]:
         "id": spec.id,
         "display_name": spec.display_name,
         "engine": spec.engine,
-        "base_url": spec.base_url,
+        "base_url": redact_url(spec.base_url),
         "models": len(spec.models),
         "key": _key_present(spec),
         "enabled": spec.enabled,
         "source": spec.source,
     }
+
+
+def _shown(spec: ProviderSpec) -> dict[str, Any]:
+    """The spec as JSON for display: headers and query params (after ``${ENV}``) masked."""
+    data: dict[str, Any] = redact_data(spec.model_dump(mode="json", exclude_defaults=True, by_alias=True))
+    for name in ("headers", "query_params"):
+        if name in data:
+            data[name] = redact_mapping(data[name])
+    auth = data.get("auth")
+    if isinstance(auth, dict):
+        for name in ("api_key_env", "client_secret_env"):
+            if auth.get(name):
+                auth[name] = variable_label(auth[name])
+    return data
 
 
 @providers_app.command("list")
@@ -57,12 +73,11 @@ def list_cmd(as_json: JsonOpt = False, all_: Annotated[bool, typer.Option("--all
         return
     table = Table("id", "engine", "base url", "models", "key", "source", title="polyport providers")
     for row in rows:
-        table.add_row(
-            row["id"], row["engine"], row["base_url"], str(row["models"]), row["key"], row["source"]
-        )
+        cells = (row["id"], row["engine"], row["base_url"], row["models"], row["key"], row["source"])
+        table.add_row(*(safe(cell) for cell in cells))
     console.print(table)
     for error in registry.errors:
-        err_console.print(f"[yellow]skipped:[/yellow] {error}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]skipped:[/yellow] {safe(error)}", highlight=False, soft_wrap=True)
 
 
 @providers_app.command("show")
@@ -72,7 +87,7 @@ def show_cmd(provider: str, as_json: JsonOpt = False) -> None:
         spec = get_registry().get(provider)
     except PolyportError as exc:
         raise fail(str(exc)) from None
-    data = spec.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+    data = _shown(spec)
     data["source"] = spec.source
     data["key"] = _key_present(spec)
     if as_json:
@@ -110,7 +125,7 @@ def models_cmd(
         return
     table = Table("model", "source", "context", "max out", "tools", "$/M in", "$/M out", "price from")
     for r in rows:
-        table.add_row(*("" if r[k] is None else str(r[k]) for k in r))
+        table.add_row(*("" if r[k] is None else safe(r[k]) for k in r))
     console.print(table)
 
 
@@ -148,10 +163,10 @@ def validate_cmd(
         )
     else:
         for spec in specs:
-            console.print(f"[green]ok[/green]    {spec.id}  ({spec.source})", highlight=False)
+            console.print(f"[green]ok[/green]    {safe(spec.id)}  ({safe(spec.source)})", highlight=False)
         for error in errors:
-            err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error[/red] {safe(error)}", highlight=False, soft_wrap=True)
         for path in missing:
-            err_console.print(f"[red]error[/red] {path}: no such file or folder", highlight=False)
+            err_console.print(f"[red]error[/red] {safe(path)}: no such file or folder", highlight=False)
     if errors or missing:
         raise typer.Exit(1)

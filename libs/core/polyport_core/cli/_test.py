@@ -14,7 +14,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from polyport_core.cli._output import console, err_console, fail, print_json
+from polyport_core.auth import redact_text
+from polyport_core.cli._output import console, err_console, fail, print_json, safe
 from polyport_core.doctor import (
     CHECKS,
     CheckResult,
@@ -48,7 +49,8 @@ class CopyTo(StrEnum):
 def render_report(report: Report) -> Table:
     """The report card as a rich table."""
     verdict = "[green]healthy[/green]" if report.ok else "[red]failing[/red]"
-    table = Table(title=f"polyport test {report.provider}:{report.model} — {verdict}", title_justify="left")
+    title = f"polyport test {safe(report.provider)}:{safe(report.model)} — {verdict}"
+    table = Table(title=title, title_justify="left")
     table.add_column("check")
     table.add_column("result", no_wrap=True)
     table.add_column("ms", justify="right")
@@ -56,13 +58,13 @@ def render_report(report: Report) -> Table:
     for result in report.results:
         label, style = _STYLE[result.status]
         ms = "" if result.latency_s is None or result.status is Status.SKIP else f"{result.latency_s * 1000:.0f}"
-        table.add_row(result.name, Text(label, style=style), ms, Text(result.detail))
+        table.add_row(safe(result.name), Text(label, style=style), ms, Text(redact_text(result.detail)))
     return table
 
 
 def _progress(result: CheckResult) -> None:
     label, style = _STYLE[result.status]
-    err_console.print(f"  [{style}]{label}[/{style}] {result.name}", highlight=False)
+    err_console.print(f"  [{style}]{label}[/{style}] {safe(result.name)}", highlight=False)
 
 
 def _copy_dir(choice: CopyTo | None) -> Path | None:
@@ -78,7 +80,8 @@ def _write(report: Report, target: DoctorTarget, copy_to: CopyTo | None, as_json
     path = write_profile(target.spec, target.model, observed, copy_to=_copy_dir(copy_to))
     if not as_json:
         fields = ", ".join(f"{k}={v}" for k, v in observed.items())
-        console.print(f"[green]profile written[/green] to {path}: {fields}", highlight=False, soft_wrap=True)
+        written = f"[green]profile written[/green] to {safe(path)}: {safe(fields)}"
+        console.print(written, highlight=False, soft_wrap=True)
     return str(path)
 
 
@@ -102,7 +105,8 @@ def doctor_cmd(
     try:
         doctor = DoctorTarget.from_registry(target, get_registry(), max_tokens=max_tokens, timeout=timeout)
         if not as_json:
-            err_console.print(f"checking {doctor.provider}:{doctor.model} ({doctor.spec.source}) ...", highlight=False)
+            where = f"{doctor.provider}:{doctor.model} ({doctor.spec.source})"
+            err_console.print(f"checking {safe(where)} ...", highlight=False)
         report = run_doctor(doctor, only=only, skip=skip or (), on_result=None if as_json else _progress)
     except PolyportError as exc:
         raise fail(describe_error(exc)) from None
@@ -120,7 +124,7 @@ def doctor_cmd(
         counts = report.counts()
         console.print(", ".join(f"{n} {s}" for s, n in counts.items() if n), highlight=False)
         if write_error:
-            err_console.print(f"[red]profile not written:[/red] {write_error}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]profile not written:[/red] {safe(write_error)}", highlight=False, soft_wrap=True)
     if not report.ok or write_error:
         raise typer.Exit(1)
 

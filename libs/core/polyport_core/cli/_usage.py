@@ -106,14 +106,16 @@ def _table(title: str, rows: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title)
+    from polyport_core.cli._output import safe
+
+    table = Table(title=safe(title))
     if not rows:
-        Console().print(f"{title}: nothing recorded")
+        Console().print(f"{safe(title)}: nothing recorded")
         return
     for column in rows[0]:
         table.add_column(column.replace("_", " "))
     for row in rows:
-        table.add_row(*(_cell(v) for v in row.values()))
+        table.add_row(*(safe(_cell(v)) for v in row.values()))
     Console().print(table)
 
 
