@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from polyport_core.auth import reveal
 from polyport_core.catalog import cost_of
 from polyport_core.errors import InvalidConfigError
 from polyport_core.registry import (
@@ -56,7 +57,7 @@ def test_init_chat_model_configures_the_engine(registry: Registry, monkeypatch: 
     assert model.base_url == "https://llm.acme.test/v1"
     assert model.api_key is not None
     assert model.api_key.get_secret_value() == "sk-acme-123456"
-    assert model.default_headers == {"X-Acme-Key": "sk-acme-123456", "X-Team": "core"}
+    assert reveal(model.default_headers) == {"X-Acme-Key": "sk-acme-123456", "X-Team": "core"}
     assert (model.timeout, model.max_retries, model.max_tokens) == (30, 4, 10)
     assert model.temperature == 0.2
     assert model.model_kwargs == {"top_k": 5}
