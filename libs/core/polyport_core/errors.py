@@ -30,6 +30,7 @@ __all__ = [
     "BadResponseError",
     "BudgetExceededError",
     "ContextWindowExceededError",
+    "ContextWindowRefusedError",
     "InvalidConfigError",
     "LedgerUnavailableError",
     "NotFoundError",
@@ -38,6 +39,7 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitError",
     "RateLimitWaitExceededError",
+    "RequestValidationError",
     "TimeoutError",
     "with_origin",
 ]
@@ -57,13 +59,10 @@ class PolyportError(ModelError):
         status_code: int | None = None,
         body: Any = None,
     ) -> None:
-        from polyport_core.auth._redact import redact_data, redact_text
-
-        message = redact_text(message)  # servers echo credentials; never carry one
         self.provider = provider
         self.model = model
         self.status_code = status_code
-        self.body = redact_data(body)
+        self.body = body
         self.detail = message
         super().__init__(self._format(message))
 
@@ -243,3 +242,29 @@ class RateLimitWaitExceededError(RateLimitError):
     """A local rate limit would not free up within the allowed wait (or ``fail_fast`` is set)."""
 
     kind = "rate_limit"
+
+
+class RequestValidationError(PolyportError, ModelInvalidRequestError, ValueError):
+    """A call contradicts what is declared about the model; refused before anything is sent.
+
+    ``fact`` names the declared fact or accepted option (``max_output_tokens``,
+    ``tools``, ``params.temperature``...) and ``declared_in`` where it was declared
+    (a spec file, a preset, the bundled catalog). Nothing reached the provider,
+    so nothing was billed, limited or recorded.
+    """
+
+    kind = "request_validation"
+
+    def __init__(
+        self, message: str, *, fact: str | None = None, declared_in: str | None = None, **kwargs: Any
+    ) -> None:
+        self.fact = fact
+        self.declared_in = declared_in
+        super().__init__(message, **kwargs)
+
+
+class ContextWindowRefusedError(RequestValidationError, ContextWindowExceededError):
+    """The estimated prompt is larger than the declared context window (refused locally)."""
+
+    kind = "context_window"
+

@@ -16,15 +16,19 @@ from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput, ModelProfile
+from langchain_core.language_models.chat_models import agenerate_from_stream, generate_from_stream
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from polyport_core.catalog import catalog_entry, profile_from_facts
+from polyport_core.chat._kwargs import move_unknown_kwargs
 from polyport_core.chat._parsed import ParsedResponse, make_usage
+from polyport_core.chat._streamed import areported, reported
 from polyport_core.chat._structured import build_structured_output
 from polyport_core.chat._tools import ToolLike, format_tools, normalize_tool_choice
+from polyport_core.chat._validation import RequestValidator
 from polyport_core.errors import BadResponseError, with_origin
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
 from polyport_core.tokens import count_message_tokens, count_text_tokens
@@ -74,6 +78,22 @@ class ProviderChatModel(BaseChatModel):
     """Extra request fields passed through as-is."""
     call_hooks: CallHooks | None = Field(default=None, exclude=True)
     """Governance seam (limits, budget, ledger, metrics); see ``polyport_core.governance``."""
+    streaming: bool = False
+    """``invoke`` streams under the hood (callbacks get ``on_llm_new_token`` per chunk)."""
+    facts_source: str | None = Field(default=None, exclude=True)
+    """Where the declared facts in ``profile`` come from (a spec file, ``preset:<file>``);
+    named when a call is refused for contradicting them."""
+    params_schema: dict[str, Any] | None = Field(default=None, exclude=True)
+    """Call options the model accepts (a spec's ``params``: option → JSON Schema); a value
+    outside its schema is refused before sending."""
+
+    _request_validator: RequestValidator | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_kwargs(cls, values: Any) -> Any:
+        """An unknown keyword warns and moves into ``model_kwargs`` (never silently dropped)."""
+        return move_unknown_kwargs(cls, values)
 
     # ----------------------------------------------------------- identity
     @property
@@ -158,6 +178,14 @@ class ProviderChatModel(BaseChatModel):
         return int(value) if value else self.max_tokens
 
     # ----------------------------------------------------------- lifecycle helpers
+    def _validate_request(self, messages: list[BaseMessage], payload: dict[str, Any], kwargs: dict[str, Any]) -> None:
+        """Refuse a call that contradicts the declared facts or params; nothing is sent or recorded."""
+        cached = self._request_validator
+        validator = RequestValidator.for_model(self, cached)
+        if validator is not cached:
+            self._request_validator = validator
+        validator.check(self, messages, payload, kwargs)
+
     def _call_info(self, messages: list[BaseMessage], payload: dict[str, Any], stream: bool) -> CallInfo:
         return CallInfo(
             provider=self._provider_id,
@@ -226,7 +254,10 @@ class ProviderChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if self.streaming and self._should_stream(async_api=False, run_manager=run_manager, **kwargs):
+            return generate_from_stream(reported(self._stream(messages, stop, run_manager, **kwargs), run_manager))
         payload = self._build_payload(messages, stop, False, **kwargs)
+        self._validate_request(messages, payload, kwargs)
         call = self._call_info(messages, payload, stream=False)
         hooks = self.call_hooks
         if hooks is not None:
@@ -254,7 +285,11 @@ class ProviderChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if self.streaming and self._should_stream(async_api=True, run_manager=run_manager, **kwargs):
+            stream = self._astream(messages, stop, run_manager, **kwargs)
+            return await agenerate_from_stream(areported(stream, run_manager))
         payload = self._build_payload(messages, stop, False, **kwargs)
+        self._validate_request(messages, payload, kwargs)
         call = self._call_info(messages, payload, stream=False)
         hooks = self.call_hooks
         if hooks is not None:
@@ -285,6 +320,7 @@ class ProviderChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         kwargs.pop("stream", None)
         payload = self._build_payload(messages, stop, True, **kwargs)
+        self._validate_request(messages, payload, kwargs)
         call = self._call_info(messages, payload, stream=True)
         hooks = self.call_hooks
         if hooks is not None:
@@ -318,6 +354,7 @@ class ProviderChatModel(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         kwargs.pop("stream", None)
         payload = self._build_payload(messages, stop, True, **kwargs)
+        self._validate_request(messages, payload, kwargs)
         call = self._call_info(messages, payload, stream=True)
         hooks = self.call_hooks
         if hooks is not None:

@@ -1,0 +1,72 @@
+"""No silent drops: an unknown constructor keyword warns and becomes a request field.
+
+langchain-openai's ``build_extra`` behaviour, once for every polyport chat model:
+``ChatX(model="m", top_k=5)`` on a class without ``top_k`` warns (naming the
+keyword and the class) and sends ``top_k`` through ``model_kwargs``, instead of
+pydantic dropping it without a word.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from functools import cache
+from typing import Any
+
+from pydantic import AliasChoices, AliasPath, BaseModel
+
+__all__ = ["move_unknown_kwargs"]
+
+
+@cache
+def _known_names(cls: type[BaseModel]) -> frozenset[str]:
+    names: set[str] = set()
+    for name, info in cls.model_fields.items():
+        names.add(name)
+        if info.alias:
+            names.add(info.alias)
+        alias = info.validation_alias
+        if isinstance(alias, str):
+            names.add(alias)
+        elif isinstance(alias, AliasChoices):
+            names.update(choice for choice in alias.choices if isinstance(choice, str))
+        elif isinstance(alias, AliasPath) and alias.path and isinstance(alias.path[0], str):
+            names.add(alias.path[0])
+    return frozenset(names)
+
+
+_INTERNAL = ("pydantic", "polyport_", "langchain_core.")
+
+
+def _caller_level() -> int:
+    """``stacklevel`` that points the warning at the code constructing the model."""
+    frame = sys._getframe(2)
+    level = 2
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(_INTERNAL):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def move_unknown_kwargs(cls: type[BaseModel], values: Any) -> Any:
+    """``values`` with every keyword ``cls`` does not declare moved into ``model_kwargs`` (warned)."""
+    if not isinstance(values, dict):
+        return values
+    known = _known_names(cls)
+    unknown = [name for name in values if name not in known]
+    if not unknown:
+        return values
+    values = dict(values)
+    extra = dict(values.get("model_kwargs") or {})
+    for name in unknown:
+        if name in extra:
+            raise ValueError(f"{cls.__name__}: {name!r} was given twice, as a keyword and in model_kwargs")
+        warnings.warn(
+            f"{cls.__name__} has no parameter {name!r}; it was moved to model_kwargs and is sent "
+            "with every request as-is (check the spelling, or pass it in model_kwargs to silence this)",
+            UserWarning,
+            stacklevel=_caller_level(),
+        )
+        extra[name] = values.pop(name)
+    values["model_kwargs"] = extra
+    return values
