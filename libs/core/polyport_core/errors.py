@@ -59,10 +59,13 @@ class PolyportError(ModelError):
         status_code: int | None = None,
         body: Any = None,
     ) -> None:
+        from polyport_core.auth._redact import redact_data, redact_text
+
+        message = redact_text(message)  # servers echo credentials; never carry one
         self.provider = provider
         self.model = model
         self.status_code = status_code
-        self.body = body
+        self.body = redact_data(body)
         self.detail = message
         super().__init__(self._format(message))
 
