@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from polyport_core.spec._params import check_params_schema, compile_params
+
 __all__ = [
     "ENGINES_KNOWN",
     "AuthSpec",
@@ -208,6 +210,10 @@ class ModelSpec(_Strict):
     quirks: QuirksSpec | None = None
     default_params: dict[str, Any] = Field(default_factory=dict)
     limits: LimitsSpec | None = None
+    params: dict[str, dict[str, Any]] | None = None
+    """Call options the model accepts: option name → JSON Schema of its value (e.g.
+    ``{"temperature": {"type": "number", "maximum": 1}}``). A constructor or call-time
+    value outside its schema is refused before sending; options not listed are not checked."""
 
     @field_validator("id")
     @classmethod
@@ -216,10 +222,22 @@ class ModelSpec(_Strict):
             raise ValueError("a model id without surrounding spaces or newlines")
         return value
 
+    @field_validator("params")
+    @classmethod
+    def _params_schemas(cls, value: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]] | None:
+        if value:
+            check_params_schema(value)
+        return value
+
     @model_validator(mode="after")
     def _coherent(self) -> ModelSpec:
         if self.context_window and self.max_output_tokens and self.max_output_tokens > self.context_window:
             raise ValueError("max_output_tokens not larger than context_window")
+        for check in compile_params(self.params or {}):
+            if check.name in self.default_params:
+                problem = check.problem(self.default_params[check.name])
+                if problem:
+                    raise ValueError(f"default_params.{check.name} within params.{check.name} ({problem})")
         return self
 
 
