@@ -1,20 +1,43 @@
-"""``ProviderEmbeddings``: batching to the provider's max batch size, sync and async.
+"""``ProviderEmbeddings``: batching to the provider's max batch size, governed, sync and async.
 
 Partners implement ``_embed_batch`` / ``_aembed_batch`` (one request) and
-``_map_error``; batching, concurrency and error naming live here.
+``_map_error``; batching, concurrency, error naming and governance live here.
+Each batch request goes through ``call_hooks`` (a ``Governor``: limits,
+budgets, ledger, metrics) exactly like a chat call.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from abc import abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.messages import UsageMetadata
 from pydantic import BaseModel, ConfigDict, Field
 
 from polyport_core.errors import with_origin
+from polyport_core.governance import CallHooks, CallInfo, CallOutcome
+from polyport_core.tokens import count_text_tokens
 
-__all__ = ["ProviderEmbeddings"]
+__all__ = ["EmbeddingBatch", "ProviderEmbeddings"]
+
+
+@dataclass
+class EmbeddingBatch:
+    """One batch's vectors plus what the server reported about it (for governance)."""
+
+    vectors: list[list[float]]
+    input_tokens: int | None = None
+    """Tokens the server says it embedded; None when it does not say (then estimated)."""
+    headers: Mapping[str, str] | None = None
+    """Response headers (rate-limit quota snapshots)."""
+
+
+def _as_batch(result: list[list[float]] | EmbeddingBatch) -> EmbeddingBatch:
+    return result if isinstance(result, EmbeddingBatch) else EmbeddingBatch(result)
 
 
 class ProviderEmbeddings(BaseModel, Embeddings):
@@ -28,6 +51,8 @@ class ProviderEmbeddings(BaseModel, Embeddings):
     """Most texts in one request (the provider's max batch)."""
     max_concurrency: int = Field(default=4, gt=0)
     """Batches in flight at once on the async path."""
+    call_hooks: CallHooks | None = Field(default=None, exclude=True)
+    """Governance around each batch request (e.g. a ``Governor``); None = ungoverned."""
 
     @property
     def _engine(self) -> str:
@@ -38,11 +63,11 @@ class ProviderEmbeddings(BaseModel, Embeddings):
         return self.provider or self._engine
 
     @abstractmethod
-    def _embed_batch(self, texts: list[str]) -> list[list[float]]:
+    def _embed_batch(self, texts: list[str]) -> list[list[float]] | EmbeddingBatch:
         """Embed one batch (at most ``batch_size`` texts) in one request."""
 
     @abstractmethod
-    async def _aembed_batch(self, texts: list[str]) -> list[list[float]]:
+    async def _aembed_batch(self, texts: list[str]) -> list[list[float]] | EmbeddingBatch:
         """Async twin of ``_embed_batch``."""
 
     def _map_error(self, error: BaseException) -> BaseException:
@@ -56,14 +81,82 @@ class ProviderEmbeddings(BaseModel, Embeddings):
         size = self.batch_size
         return [texts[start : start + size] for start in range(0, len(texts), size)]
 
+    # ----------------------------------------------------------- governance
+    def _call_info(self, texts: list[str]) -> CallInfo:
+        return CallInfo(
+            provider=self._provider_id,
+            model=self.model,
+            payload={"model": self.model, "input": texts},
+            estimate_input_tokens=lambda: sum(count_text_tokens(text, self.model) for text in texts),
+            max_output_tokens=0,
+            stream=False,
+        )
+
+    @staticmethod
+    def _outcome(call: CallInfo, batch: EmbeddingBatch) -> CallOutcome:
+        estimated = batch.input_tokens is None
+        tokens = call.estimated_input_tokens if batch.input_tokens is None else batch.input_tokens
+        return CallOutcome(
+            usage=UsageMetadata(input_tokens=tokens, output_tokens=0, total_tokens=tokens),
+            usage_estimated=estimated,
+            latency_s=time.perf_counter() - call.started_at,
+            response_headers=dict(batch.headers) if batch.headers else None,
+        )
+
+    @staticmethod
+    def _failed(call: CallInfo, error: BaseException) -> CallOutcome:
+        return CallOutcome(error=error, latency_s=time.perf_counter() - call.started_at)
+
+    def _run(self, texts: list[str]) -> list[list[float]]:
+        """One batch request, governed by ``call_hooks`` when set."""
+        hooks = self.call_hooks
+        if hooks is None:
+            try:
+                return _as_batch(self._embed_batch(texts)).vectors
+            except Exception as error:
+                raise self._named(error) from error
+        call = self._call_info(texts)
+        hooks.before_call(call)
+        try:
+            batch = _as_batch(self._embed_batch(texts))
+        except Exception as error:
+            mapped = self._named(error)
+            hooks.after_call(call, self._failed(call, mapped))
+            raise mapped from error
+        except BaseException as error:  # cancelled: free limits and budget holds
+            hooks.after_call(call, self._failed(call, error))
+            raise
+        hooks.after_call(call, self._outcome(call, batch))
+        return batch.vectors
+
+    async def _arun(self, texts: list[str]) -> list[list[float]]:
+        """Async twin of ``_run``."""
+        hooks = self.call_hooks
+        if hooks is None:
+            try:
+                return _as_batch(await self._aembed_batch(texts)).vectors
+            except Exception as error:
+                raise self._named(error) from error
+        call = self._call_info(texts)
+        await hooks.abefore_call(call)
+        try:
+            batch = _as_batch(await self._aembed_batch(texts))
+        except Exception as error:
+            mapped = self._named(error)
+            await hooks.aafter_call(call, self._failed(call, mapped))
+            raise mapped from error
+        except BaseException as error:  # cancelled: free limits and budget holds (no await here)
+            hooks.after_call(call, self._failed(call, error))
+            raise
+        await hooks.aafter_call(call, self._outcome(call, batch))
+        return batch.vectors
+
+    # ----------------------------------------------------------- Embeddings API
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed texts in batches of at most ``batch_size``."""
         vectors: list[list[float]] = []
         for batch in self._batches(list(texts)):
-            try:
-                vectors.extend(self._embed_batch(batch))
-            except Exception as error:
-                raise self._named(error) from error
+            vectors.extend(self._run(batch))
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
@@ -76,10 +169,7 @@ class ProviderEmbeddings(BaseModel, Embeddings):
 
         async def run(batch: list[str]) -> list[list[float]]:
             async with gate:
-                try:
-                    return await self._aembed_batch(batch)
-                except Exception as error:
-                    raise self._named(error) from error
+                return await self._arun(batch)
 
         results = await asyncio.gather(*(run(batch) for batch in self._batches(list(texts))))
         return [vector for batch in results for vector in batch]

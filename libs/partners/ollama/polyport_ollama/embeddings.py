@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Self
 
-from polyport_core.embeddings import ProviderEmbeddings
+from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
+from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
 from pydantic import Field, PrivateAttr
 
 from polyport_ollama._errors import map_ollama_error
@@ -26,8 +27,10 @@ class OllamaEmbeddings(ProviderEmbeddings):
         ```
     """
 
-    base_url: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434")
-    headers: dict[str, str] | None = Field(default=None, repr=False)
+    base_url: RedactedURL = Field(
+        default_factory=lambda: os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434", validate_default=True
+    )
+    headers: SecretHeaders | None = Field(default=None, repr=False)
     keep_alive: float | str | None = None
     truncate: bool | None = None
     dimensions: int | None = None
@@ -50,7 +53,7 @@ class OllamaEmbeddings(ProviderEmbeddings):
         settings.reject_query("ollama")
         kwargs: dict[str, Any] = {"model": model, "provider": spec.id}
         kwargs["base_url"] = settings.base_url.removesuffix("/v1")
-        headers = _headers(settings.headers, settings.api_key)
+        headers = _headers(settings.headers, settings.sdk_key)
         if headers:
             kwargs["headers"] = headers
         if settings.declared is not None and settings.declared.dimensions:
@@ -61,7 +64,8 @@ class OllamaEmbeddings(ProviderEmbeddings):
         if self._clients is None:
             import ollama
 
-            kwargs: dict[str, Any] = {"host": self.base_url, "headers": self.headers}
+            kwargs: dict[str, Any] = {"host": self.base_url, "headers": reveal(self.headers)}
+            protect()
             self._clients = (ollama.Client(**kwargs), ollama.AsyncClient(**kwargs))
         return self._clients
 
@@ -73,13 +77,19 @@ class OllamaEmbeddings(ProviderEmbeddings):
                 body[key] = value
         return body
 
-    def _embed_batch(self, texts: list[str]) -> list[list[float]]:
-        result = self._sdk_clients()[0]._request(dict, "POST", "/api/embed", json=self._body(texts))
-        return list(result["embeddings"])
+    @staticmethod
+    def _batch(result: dict[str, Any]) -> EmbeddingBatch:
+        """Vectors plus ``prompt_eval_count`` (the tokens Ollama embedded), when reported."""
+        tokens = result.get("prompt_eval_count")
+        return EmbeddingBatch(list(result["embeddings"]), tokens if isinstance(tokens, int) else None)
 
-    async def _aembed_batch(self, texts: list[str]) -> list[list[float]]:
+    def _embed_batch(self, texts: list[str]) -> EmbeddingBatch:
+        result = self._sdk_clients()[0]._request(dict, "POST", "/api/embed", json=self._body(texts))
+        return self._batch(result)
+
+    async def _aembed_batch(self, texts: list[str]) -> EmbeddingBatch:
         result = await self._sdk_clients()[1]._request(dict, "POST", "/api/embed", json=self._body(texts))
-        return list(result["embeddings"])
+        return self._batch(result)
 
     def _map_error(self, error: BaseException) -> BaseException:
         return map_ollama_error(error, self._provider_id, self.model, self.base_url)

@@ -8,7 +8,8 @@ from array import array
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 from langchain_core.utils.utils import secret_from_env
-from polyport_core.embeddings import ProviderEmbeddings
+from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
+from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
 from polyport_core.errors import BadResponseError
 from pydantic import Field, PrivateAttr, SecretStr
 
@@ -45,15 +46,17 @@ class OpenAIEmbeddings(ProviderEmbeddings):
     api_key: SecretStr | None = Field(
         alias="openai_api_key", default_factory=secret_from_env("OPENAI_API_KEY", default=None)
     )
-    base_url: str | None = Field(
-        alias="openai_api_base", default_factory=lambda: os.environ.get("OPENAI_BASE_URL") or None
+    base_url: RedactedURL | None = Field(
+        alias="openai_api_base",
+        default_factory=lambda: os.environ.get("OPENAI_BASE_URL") or None,
+        validate_default=True,
     )
     organization: str | None = None
     dimensions: int | None = None
     encoding_format: Literal["float", "base64"] | None = None
     """Wire encoding; default base64 for OpenAI (smaller), float elsewhere (universally supported)."""
-    default_headers: dict[str, str] | None = Field(default=None, repr=False)
-    default_query: dict[str, Any] | None = Field(default=None, repr=False)
+    default_headers: SecretHeaders | None = Field(default=None, repr=False)
+    default_query: SecretQuery | None = Field(default=None, repr=False)
     timeout: float | None = Field(default=None, alias="request_timeout")
     max_retries: int = 2
     http_client: Any = Field(default=None, exclude=True)
@@ -69,7 +72,7 @@ class OpenAIEmbeddings(ProviderEmbeddings):
 
         settings = SpecSettings.resolve(spec, model, overrides)
         kwargs = settings.common(chat=False)
-        kwargs.update(base_url=settings.base_url, api_key=settings.api_key or NO_KEY)
+        kwargs.update(base_url=settings.base_url, api_key=settings.sdk_key or NO_KEY)
         if settings.headers:
             kwargs["default_headers"] = settings.headers
         if settings.query:
@@ -108,13 +111,22 @@ class OpenAIEmbeddings(ProviderEmbeddings):
         ordered = sorted(data, key=lambda item: item.get("index", 0))
         return [_decode(item) for item in ordered]
 
-    def _embed_batch(self, texts: list[str]) -> list[list[float]]:
-        body, _ = post_json(self._sdk_clients().sync, "/embeddings", self._body(texts))
-        return self._vectors(body)
+    @classmethod
+    def _batch(cls, body: dict[str, Any], headers: Any) -> EmbeddingBatch:
+        """Vectors plus the reported ``usage.prompt_tokens`` (None when the server omits it)."""
+        usage = body.get("usage")
+        tokens = usage.get("prompt_tokens", usage.get("total_tokens")) if isinstance(usage, dict) else None
+        return EmbeddingBatch(
+            cls._vectors(body), tokens if isinstance(tokens, int) else None, dict(headers or {})
+        )
 
-    async def _aembed_batch(self, texts: list[str]) -> list[list[float]]:
-        body, _ = await apost_json(self._sdk_clients().async_client, "/embeddings", self._body(texts))
-        return self._vectors(body)
+    def _embed_batch(self, texts: list[str]) -> EmbeddingBatch:
+        body, headers = post_json(self._sdk_clients().sync, "/embeddings", self._body(texts))
+        return self._batch(body, headers)
+
+    async def _aembed_batch(self, texts: list[str]) -> EmbeddingBatch:
+        body, headers = await apost_json(self._sdk_clients().async_client, "/embeddings", self._body(texts))
+        return self._batch(body, headers)
 
     def _map_error(self, error: BaseException) -> BaseException:
         return map_openai_error(error, self._provider_id, self.model)
