@@ -72,7 +72,7 @@ class ChatAnthropic(ProviderChatModel):
     def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
         """A ``ChatAnthropic`` for ``model`` as the provider spec describes it (``overrides`` win).
 
-        The key goes to the SDK (sent as ``x-api-key``); ``base_url`` is the server root
+        The key goes to the SDK (which sends it itself); ``base_url`` is the server root
         (a trailing ``/v1`` is removed: the SDK adds it). No quirks and no query parameters.
         """
         from polyport_core.registry import SpecSettings
@@ -82,9 +82,8 @@ class ChatAnthropic(ProviderChatModel):
         settings.reject_query("anthropic")
         kwargs = settings.common()
         kwargs.update(base_url=settings.base_url.removesuffix("/v1"), api_key=settings.api_key)
-        headers = {k: v for k, v in settings.headers.items() if k.lower() != "x-api-key"}
-        if headers:
-            kwargs["default_headers"] = headers
+        if settings.headers:
+            kwargs["default_headers"] = settings.headers
         return settings.build(cls, kwargs)
 
     @property
