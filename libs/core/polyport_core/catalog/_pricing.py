@@ -5,8 +5,8 @@ price come from": a price declared for the model (in code or a provider spec;
 the registry feeds spec prices in through ``set_declared_pricing_lookup``),
 else the bundled catalog's entry for exactly ``provider/model`` (prices differ
 between hosts of the same open model, so another host's price never counts),
-else unknown. Provenance is ``"spec"``, ``"declared"`` (given in code),
-``"catalog:<version>"`` or ``"unknown"``. An unknown rate is ``None``, never
+else unknown. Provenance is ``"spec"`` (declared in a provider spec or in
+code), ``"catalog:<version>"`` or ``"unknown"``. An unknown rate is ``None``, never
 ``0``: a free local model declares ``0`` explicitly.
 """
 
@@ -47,8 +47,8 @@ class Price:
     """USD per million tokens for one model; a ``None`` rate is unknown (never free).
 
     Cached input tokens are charged at ``cache_read``/``cache_write`` when known,
-    else at ``input``. Provenance defaults to ``"declared"`` when a rate is given
-    and ``"unknown"`` when none is.
+    else at ``input``. Provenance defaults to ``"spec"`` (declared) when a rate is
+    given and ``"unknown"`` when none is.
     """
 
     input: Decimal | None = None
@@ -64,7 +64,7 @@ class Price:
                 object.__setattr__(self, name, _dec(value))
         if not self.provenance:
             unknown = self.input is None and self.output is None
-            object.__setattr__(self, "provenance", "unknown" if unknown else "declared")
+            object.__setattr__(self, "provenance", "unknown" if unknown else "spec")
 
     @property
     def known(self) -> bool:

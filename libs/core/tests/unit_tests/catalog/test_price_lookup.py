@@ -110,7 +110,7 @@ def test_list_models_shows_the_same_price(registry: Registry) -> None:
 def test_an_explicit_declared_price_wins_and_an_empty_one_falls_through(registry: Registry) -> None:
     mine = Price(Decimal("9"), Decimal("9"))
     assert price_for("openai", "gpt-4o-mini", declared=mine) is mine
-    assert mine.provenance == "declared"
+    assert mine.provenance == "spec"  # declared in code counts as declared
     assert price_for("openai", "gpt-4o-mini", declared=Price()).provenance == CATALOG
     assert StaticPrices({"gpt-4o-mini": mine}).price("mylocal", "gpt-4o-mini") is mine
 
