@@ -40,6 +40,8 @@ __all__ = [
     "RateLimitError",
     "RateLimitWaitExceededError",
     "RequestValidationError",
+    "ResponseTooLargeError",
+    "StreamInterruptedError",
     "TimeoutError",
     "with_origin",
 ]
@@ -157,9 +159,10 @@ class InvalidConfigError(PolyportError, LangChainException):
 
 def with_origin(error: BaseException, provider: str, model: str) -> BaseException:
     """``error`` with its provider and model filled in where the mapper left them unset."""
-    if isinstance(error, PolyportError):
+    if isinstance(error, PolyportError) and not (error.provider and error.model):
         error.provider = error.provider or provider
         error.model = error.model or model
+        error.args = (error._format(error.detail),)  # rebuilt from the bare message: never a second suffix
     return error
 
 
@@ -271,3 +274,22 @@ class ContextWindowRefusedError(RequestValidationError, ContextWindowExceededErr
 
     kind = "context_window"
 
+
+class StreamInterruptedError(BadResponseError):
+    """A stream was cut, or sent an error event, after its first chunk reached the caller.
+
+    The one rule for broken streams: before the first chunk, a drop is an ordinary
+    failure (``ProviderUnavailableError``, retried and fallen back like a cut
+    non-stream body); after it, the partial answer is already with the caller, so
+    nothing can be retried and this error is raised, the cause attached. The tokens
+    already streamed are recorded (estimated) and charged to the budget.
+    """
+
+    kind = "stream_interrupted"
+
+
+class ResponseTooLargeError(BadResponseError):
+    """A response exceeded a size limit: a non-stream body past ``max_response_bytes``, or a
+    stream far longer than its ``max_tokens`` allows (an endless or runaway stream)."""
+
+    kind = "response_too_large"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from typing import Any, ClassVar
 
 import httpx
@@ -19,10 +19,12 @@ from langchain_core.messages import AIMessageChunk
 from pydantic import SecretStr
 
 from polyport_core.adapters._errors import error_from_response, map_http_error
+from polyport_core.adapters._limits import aiter_capped_lines, aread_capped, iter_capped_lines, read_capped
 from polyport_core.adapters._streams import StreamFormat, aiter_events, iter_events
 from polyport_core.adapters._types import ChatRequest, RawResponse
+from polyport_core.auth import is_secret_name, protect, redact_url, reveal
 from polyport_core.chat import ParsedResponse, StreamState
-from polyport_core.errors import BadResponseError, PolyportError
+from polyport_core.errors import BadResponseError, PolyportError, ProviderUnavailableError
 
 __all__ = ["DEFAULT_TIMEOUT", "HTTPAdapter"]
 
@@ -72,8 +74,8 @@ class HTTPAdapter:
         base_url: str,
         *,
         api_key: SecretStr | None = None,
-        headers: dict[str, str] | None = None,
-        query: dict[str, Any] | None = None,
+        headers: Mapping[str, str | SecretStr] | None = None,
+        query: Mapping[str, Any] | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = 0,
         http_auth: httpx.Auth | None = None,
@@ -84,8 +86,9 @@ class HTTPAdapter:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
-        self.headers = dict(headers or {})
-        self.query = dict(query or {})
+        self.headers = reveal(headers) or {}
+        self.query = reveal(query) or {}
+        protect(api_key, *self.secrets())
         self.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
         self.max_retries = max_retries
         self.provider = provider or self.name
@@ -99,7 +102,7 @@ class HTTPAdapter:
         )
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, provider={self.provider!r})"
+        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, provider={self.provider!r})"
 
     # ------------------------------------------------------------------ clients
     def _client_kwargs(self) -> dict[str, Any]:
@@ -150,7 +153,8 @@ class HTTPAdapter:
     def secrets(self) -> list[str]:
         """Secret values to scrub from error messages."""
         values = [self.api_key.get_secret_value()] if self.api_key is not None else []
-        values += [v for k, v in self.headers.items() if k.lower() in ("authorization", "x-api-key", "api-key")]
+        values += [v for k, v in self.headers.items() if is_secret_name(k)]
+        values += [str(v) for k, v in self.query.items() if is_secret_name(k)]
         return values
 
     def error_from_response(self, response: httpx.Response) -> PolyportError:
@@ -196,23 +200,57 @@ class HTTPAdapter:
                     raise
         raise AssertionError("unreachable")
 
+    def _cut(self, error: httpx.TransportError, what: str) -> ProviderUnavailableError:
+        """The server answered, then the connection broke: say so (not "could not reach")."""
+        return ProviderUnavailableError(
+            f"The {what} from {self.provider} was cut off before it was complete ({type(error).__name__})",
+            provider=self.provider,
+            model=self.model,
+        )
+
     def request_json(self, method: str, path: str, body: Any = None) -> RawResponse:
-        """One JSON request; raises the mapped error on a status >= 400."""
-        return self._decode(self._send(method, path, body, stream=False))
+        """One JSON request; raises the mapped error on a status >= 400.
+
+        The body is read in chunks up to the model's ``max_response_bytes``.
+        """
+        response = self._send(method, path, body, stream=True)
+        try:
+            read_capped(response)
+        except httpx.TimeoutException:
+            raise
+        except httpx.TransportError as error:
+            raise self._cut(error, "response") from error
+        finally:
+            response.close()
+        return self._decode(response)
 
     async def arequest_json(self, method: str, path: str, body: Any = None) -> RawResponse:
         """Async twin of ``request_json``."""
-        return self._decode(await self._asend(method, path, body, stream=False))
+        response = await self._asend(method, path, body, stream=True)
+        try:
+            await aread_capped(response)
+        except httpx.TimeoutException:
+            raise
+        except httpx.TransportError as error:
+            raise self._cut(error, "response") from error
+        finally:
+            await response.aclose()
+        return self._decode(response)
 
     def stream_json(self, path: str, body: Any, state: StreamState) -> Iterator[Any]:
-        """POST ``body`` and yield decoded stream events (``parse_stream``)."""
+        """POST ``body`` and yield decoded stream events (``parse_stream``), at most
+        ``state.max_response_bytes`` of them."""
         response = self._send("POST", path, body, stream=True)
         try:
             if response.status_code >= 400:
-                response.read()
+                read_capped(response, state.max_response_bytes)
                 raise self.error_from_response(response)
             state.headers = dict(response.headers)
-            yield from self.parse_stream(response.iter_lines())
+            yield from self.parse_stream(iter_capped_lines(response, state.max_response_bytes))
+        except httpx.TimeoutException:
+            raise
+        except httpx.TransportError as error:
+            raise self._cut(error, "stream") from error
         finally:
             response.close()
 
@@ -221,11 +259,15 @@ class HTTPAdapter:
         response = await self._asend("POST", path, body, stream=True)
         try:
             if response.status_code >= 400:
-                await response.aread()
+                await aread_capped(response, state.max_response_bytes)
                 raise self.error_from_response(response)
             state.headers = dict(response.headers)
-            async for event in self.aparse_stream(response.aiter_lines()):
+            async for event in self.aparse_stream(aiter_capped_lines(response, state.max_response_bytes)):
                 yield event
+        except httpx.TimeoutException:
+            raise
+        except httpx.TransportError as error:
+            raise self._cut(error, "stream") from error
         finally:
             await response.aclose()
 

@@ -13,6 +13,13 @@ import json
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
+from polyport_core.adapters._limits import (
+    aiter_capped_lines,
+    aread_capped,
+    iter_capped_lines,
+    read_capped,
+    stream_limit,
+)
 from polyport_core.adapters._sse import aiter_sse, iter_sse
 from polyport_core.errors import (
     BadResponseError,
@@ -87,14 +94,27 @@ def client_pair(
     return ClientPair(sync_cls(**kwargs, http_client=http_client), make_async)
 
 
+def _streamed(options: dict[str, Any] | None) -> dict[str, Any]:
+    """``options`` asking the SDK for the unread body, so we read it under the size cap."""
+    merged = dict(options or {})
+    merged["headers"] = {**(merged.get("headers") or {}), **STREAM_OPTIONS["headers"]}
+    return merged
+
+
 def post_json(
     client: Any, path: str, body: dict[str, Any], options: dict[str, Any] | None = None
 ) -> tuple[Any, Any]:
-    """POST ``body`` through ``client``; return the decoded JSON and the response headers."""
+    """POST ``body`` through ``client``; return the decoded JSON and the response headers.
+
+    The body is read in chunks up to ``max_response_bytes`` (``ResponseTooLargeError`` past it).
+    """
     import httpx2
 
-    response = client.post(path, body=body, cast_to=httpx2.Response, options=options or {})
-    return json.loads(response.content), response.headers
+    response = client.post(path, body=body, cast_to=httpx2.Response, options=_streamed(options))
+    try:
+        return json.loads(read_capped(response)), response.headers
+    finally:
+        response.close()
 
 
 async def apost_json(
@@ -103,8 +123,11 @@ async def apost_json(
     """Async twin of ``post_json``."""
     import httpx2
 
-    response = await client.post(path, body=body, cast_to=httpx2.Response, options=options or {})
-    return json.loads(response.content), response.headers
+    response = await client.post(path, body=body, cast_to=httpx2.Response, options=_streamed(options))
+    try:
+        return json.loads(await aread_capped(response)), response.headers
+    finally:
+        await response.aclose()
 
 
 def stream_sse(
@@ -120,7 +143,7 @@ def stream_sse(
     if sink is not None:
         sink.headers = response.headers
     try:
-        yield from iter_sse(response.iter_lines())
+        yield from iter_sse(iter_capped_lines(response, stream_limit(sink)))
     finally:
         response.close()
 
@@ -135,7 +158,7 @@ async def astream_sse(
     if sink is not None:
         sink.headers = response.headers
     try:
-        async for pair in aiter_sse(response.aiter_lines()):
+        async for pair in aiter_sse(aiter_capped_lines(response, stream_limit(sink))):
             yield pair
     finally:
         await response.aclose()
@@ -179,12 +202,27 @@ def map_sdk_error(
         return error_for_status(status, message, retry_after=parse_retry_after(response.headers), body=body, **where)
     if isinstance(error, sdk.APITimeoutError | httpx2.TimeoutException):
         return RequestTimeoutError("The request timed out", **where)
-    if isinstance(error, sdk.APIConnectionError | httpx2.ConnectError):
-        request = getattr(error, "request", None)
-        host = request.url.host if request is not None else "the server"
-        return ProviderUnavailableError(f"Could not connect to {host}: {error}", **where)
-    if isinstance(error, httpx2.TransportError):
-        return BadResponseError(f"The connection broke while reading the response: {error!r}", **where)
+    if isinstance(error, sdk.APIConnectionError | httpx2.TransportError):
+        return _transport_error(error, httpx2, where)
     if isinstance(error, json.JSONDecodeError):
         return BadResponseError(f"The server sent invalid JSON: {error}", **where)
     return error
+
+
+def _transport_error(error: BaseException, httpx2: Any, where: dict[str, Any]) -> PolyportError:
+    """A broken connection, named for when it broke: before connecting, before the answer, or
+    in the middle of the response body (all retryable: nothing reached the caller yet)."""
+    try:
+        request = error.request  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError when it was never set
+        request = None
+    host = request.url.host if request is not None else "the server"
+    cause = error.__cause__ if isinstance(error.__cause__, httpx2.TransportError) else error
+    if isinstance(cause, httpx2.ConnectError) or not isinstance(cause, httpx2.TransportError):
+        return ProviderUnavailableError(f"Could not connect to {host}: {error}", **where)
+    if "without sending a response" in str(cause) or isinstance(cause, httpx2.WriteError):
+        return ProviderUnavailableError(f"{host} closed the connection without answering: {cause}", **where)
+    return ProviderUnavailableError(
+        f"The response from {host} was cut off before it was complete ({type(cause).__name__}: {cause})",
+        **where,
+    )

@@ -22,14 +22,23 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from polyport_core.adapters._limits import DEFAULT_MAX_RESPONSE_BYTES, response_size_limit
 from polyport_core.catalog import catalog_entry, profile_from_facts
 from polyport_core.chat._kwargs import move_unknown_kwargs
 from polyport_core.chat._parsed import ParsedResponse, make_usage
+from polyport_core.chat._stream_guard import StreamGuard
 from polyport_core.chat._streamed import areported, reported
 from polyport_core.chat._structured import build_structured_output
 from polyport_core.chat._tools import ToolLike, format_tools, normalize_tool_choice
 from polyport_core.chat._validation import RequestValidator
-from polyport_core.errors import BadResponseError, with_origin
+from polyport_core.errors import (
+    BadResponseError,
+    PolyportError,
+    ProviderUnavailableError,
+    ResponseTooLargeError,
+    StreamInterruptedError,
+    with_origin,
+)
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
 from polyport_core.tokens import count_message_tokens, count_text_tokens
 
@@ -41,14 +50,16 @@ StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
 class StreamState:
     """Per-stream scratch space a partner's chunk parser may use."""
 
-    __slots__ = ("data", "finished", "headers", "model_name", "usage_seen")
+    __slots__ = ("data", "finished", "headers", "max_response_bytes", "model_name", "usage_seen")
 
-    def __init__(self) -> None:
+    def __init__(self, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         self.data: dict[str, Any] = {}
         self.finished = False
         self.usage_seen = False
         self.model_name: str | None = None
         self.headers: dict[str, str] | None = None
+        self.max_response_bytes = max_response_bytes
+        """Cap on the stream's bytes, read by the transport (``sink``/``state``)."""
 
 
 class ProviderChatModel(BaseChatModel):
@@ -76,6 +87,9 @@ class ProviderChatModel(BaseChatModel):
     """Ask for usage on streams; when the server sends none, estimate it."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request fields passed through as-is."""
+    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
+    """Largest response body (non-stream) or stream accepted, in bytes; past it the call fails with
+    ``ResponseTooLargeError`` instead of reading an endless body into memory."""
     call_hooks: CallHooks | None = Field(default=None, exclude=True)
     """Governance seam (limits, budget, ledger, metrics); see ``polyport_core.governance``."""
     streaming: bool = False
@@ -210,12 +224,23 @@ class ProviderChatModel(BaseChatModel):
         """The partner's mapping of ``error``, with this model's provider and name filled in."""
         return with_origin(self._map_error(error), self._provider_id, self.model_name)
 
-    def _abandon(self, call: CallInfo, error: BaseException) -> None:
-        """Tell the hooks a call ended without a result (failure, cancelled task, stream closed early)."""
+    def _abandon(self, call: CallInfo, error: BaseException, partial: CallOutcome | None = None) -> None:
+        """Tell the hooks a call ended without a result (failure, cancelled task, stream closed early).
+
+        ``partial`` carries what a broken stream already delivered (usage, estimated), so it is
+        recorded and charged like any other output.
+        """
         if self.call_hooks is not None:
-            self.call_hooks.after_call(
-                call, CallOutcome(error=error, latency_s=time.perf_counter() - call.started_at)
-            )
+            outcome = partial or CallOutcome(latency_s=time.perf_counter() - call.started_at)
+            outcome.error = error
+            self.call_hooks.after_call(call, outcome)
+
+    async def _aabandon(self, call: CallInfo, error: BaseException, partial: CallOutcome | None = None) -> None:
+        """Async twin of ``_abandon``."""
+        if self.call_hooks is not None:
+            outcome = partial or CallOutcome(latency_s=time.perf_counter() - call.started_at)
+            outcome.error = error
+            await self.call_hooks.aafter_call(call, outcome)
 
     def _fail(self, call: CallInfo, error: BaseException) -> BaseException:
         mapped = self._named_error(error)
@@ -263,7 +288,8 @@ class ProviderChatModel(BaseChatModel):
         if hooks is not None:
             hooks.before_call(call)
         try:
-            parsed = self._parse_response(self._send(payload))
+            with response_size_limit(self.max_response_bytes):
+                parsed = self._parse_response(self._send(payload))
         except Exception as error:
             raise self._fail(call, error) from error
         except BaseException as error:  # cancelled or closed early: free limits and budget holds
@@ -295,7 +321,8 @@ class ProviderChatModel(BaseChatModel):
         if hooks is not None:
             await hooks.abefore_call(call)
         try:
-            parsed = self._parse_response(await self._asend(payload))
+            with response_size_limit(self.max_response_bytes):
+                parsed = self._parse_response(await self._asend(payload))
         except Exception as error:
             raise await self._afail(call, error) from error
         except BaseException as error:  # cancelled or closed early: free limits and budget holds
@@ -325,10 +352,11 @@ class ProviderChatModel(BaseChatModel):
         hooks = self.call_hooks
         if hooks is not None:
             hooks.before_call(call)
-        state = StreamState()
+        state = StreamState(self.max_response_bytes)
         tracker = _StreamTracker(self, call, messages)
         try:
             for event in self._send_stream(payload, state):
+                tracker.guard.event()
                 chunk = self._parse_event(event, state)
                 if chunk is None:
                     continue
@@ -336,9 +364,15 @@ class ProviderChatModel(BaseChatModel):
                 yield tracker.observe(chunk)
             tracker.check_complete(state)
         except Exception as error:
-            raise self._fail(call, error) from error
-        except BaseException as error:  # cancelled or closed early: free limits and budget holds
-            self._abandon(call, error)
+            named = self._named_error(error)
+            mapped = tracker.broken(named)
+            self._abandon(call, mapped, tracker.partial(state))
+            if mapped is named:
+                raise mapped from error
+            named.__cause__ = named.__cause__ or (error if named is not error else None)
+            raise mapped from named
+        except BaseException as error:  # cancelled or closed early: record what was streamed, free holds
+            self._abandon(call, error, tracker.partial(state))
             raise
         outcome = tracker.outcome(state)
         if hooks is not None:
@@ -359,19 +393,26 @@ class ProviderChatModel(BaseChatModel):
         hooks = self.call_hooks
         if hooks is not None:
             await hooks.abefore_call(call)
-        state = StreamState()
+        state = StreamState(self.max_response_bytes)
         tracker = _StreamTracker(self, call, messages)
         try:
             async for event in self._asend_stream(payload, state):
+                tracker.guard.event()
                 chunk = self._parse_event(event, state)
                 if chunk is None:
                     continue
                 yield tracker.observe(chunk)
             tracker.check_complete(state)
         except Exception as error:
-            raise await self._afail(call, error) from error
-        except BaseException as error:  # cancelled or closed early: free limits and budget holds
-            self._abandon(call, error)
+            named = self._named_error(error)
+            mapped = tracker.broken(named)
+            await self._aabandon(call, mapped, tracker.partial(state))
+            if mapped is named:
+                raise mapped from error
+            named.__cause__ = named.__cause__ or (error if named is not error else None)
+            raise mapped from named
+        except BaseException as error:  # cancelled or closed early: record what was streamed, free holds
+            self._abandon(call, error, tracker.partial(state))  # sync: a cancelled task must not await
             raise
         outcome = tracker.outcome(state)
         if hooks is not None:
@@ -448,9 +489,9 @@ class ProviderChatModel(BaseChatModel):
 
 
 class _StreamTracker:
-    """Usage, completeness and time-to-first-token bookkeeping of one stream."""
+    """Usage, completeness, size guard and time-to-first-token bookkeeping of one stream."""
 
-    __slots__ = ("call", "first_token_at", "messages", "model", "pieces", "usage")
+    __slots__ = ("call", "chunks", "first_token_at", "guard", "messages", "model", "pieces", "usage")
 
     def __init__(self, model: ProviderChatModel, call: CallInfo, messages: list[BaseMessage]) -> None:
         self.model = model
@@ -459,45 +500,101 @@ class _StreamTracker:
         self.pieces: list[str] = []
         self.usage: Any = None
         self.first_token_at: float | None = None
+        self.chunks = 0
+        self.guard = StreamGuard(call.max_output_tokens, provider=model._provider_id, model=model.model_name)
 
     def observe(self, chunk: AIMessageChunk) -> ChatGenerationChunk:
         if self.first_token_at is None:
             self.first_token_at = time.perf_counter()
+        self.chunks += 1
         if chunk.usage_metadata is not None:
             self.usage = chunk.usage_metadata
         content = chunk.content
         if content:
-            self.pieces.append(content if isinstance(content, str) else str(content))
+            piece = content if isinstance(content, str) else str(content)
+            self.pieces.append(piece)
+            self.guard.output(len(piece))
+        for tool_chunk in chunk.tool_call_chunks:
+            args = tool_chunk.get("args")
+            if args:
+                self.pieces.append(args)
+                self.guard.output(len(args))
         return ChatGenerationChunk(message=chunk)
 
     def check_complete(self, state: StreamState) -> None:
-        if not state.finished:
-            raise BadResponseError(
-                "The stream ended before the model finished its response (connection cut or "
-                "server error mid-stream); the partial message was discarded",
-                provider=self.model._provider_id,
-                model=self.model.model_name,
-            )
+        if state.finished:
+            return
+        where: dict[str, Any] = {"provider": self.model._provider_id, "model": self.model.model_name}
+        if not self.chunks:  # nothing reached the caller: an ordinary, retryable failure
+            raise ProviderUnavailableError("The stream ended before its first chunk (the server closed it)", **where)
+        raise BadResponseError("The stream ended before the model finished its response", **where)
 
-    def outcome(self, state: StreamState) -> CallOutcome:
-        estimated = False
-        usage = self.usage
-        if usage is None and self.model.stream_usage:
-            estimated = True
-            usage = make_usage(
-                count_message_tokens(self.messages, self.model.model_name, self.call.payload.get("tools")),
-                count_text_tokens("".join(self.pieces), self.model.model_name),
-            )
-        now = time.perf_counter()
+    def broken(self, error: BaseException) -> BaseException:
+        """The one rule for broken streams: after the first chunk, ``StreamInterruptedError``.
+
+        Before it, the error stays what it is (a drop is ``ProviderUnavailableError``,
+        retried and fallen back like a cut non-stream body). Size-guard errors and
+        errors that are not provider errors are never rewrapped.
+        """
+        if not self.chunks or not isinstance(error, PolyportError):
+            return error
+        if isinstance(error, StreamInterruptedError | ResponseTooLargeError):
+            return error
+        interrupted = StreamInterruptedError(
+            f"The stream broke after {self.chunks} chunk(s) reached the caller, so it cannot be retried "
+            f"({error.kind}: {error.detail})",
+            provider=error.provider or self.model._provider_id,
+            model=error.model or self.model.model_name,
+            status_code=error.status_code,
+        )
+        interrupted.__cause__ = error
+        return interrupted
+
+    def _usage(self) -> tuple[Any, bool]:
+        """Reported usage, else an estimate from the prompt and what was streamed (and whether estimated)."""
+        if self.usage is not None:
+            return self.usage, False
+        estimate = make_usage(
+            count_message_tokens(self.messages, self.model.model_name, self.call.payload.get("tools")),
+            count_text_tokens("".join(self.pieces), self.model.model_name),
+        )
+        return estimate, True
+
+    def partial(self, state: StreamState) -> CallOutcome:
+        """What a stream that broke or was closed delivered: billed like any output, marked estimated.
+
+        A usage report seen mid-stream (Anthropic sends one at the start) keeps its input count,
+        and its output count when that exceeds the estimate of what was streamed.
+        """
+        outcome = self._timing(state)
+        if not self.chunks:
+            return outcome  # nothing came back: nothing is billed
+        estimate = make_usage(
+            self.usage["input_tokens"]
+            if self.usage is not None
+            else count_message_tokens(self.messages, self.model.model_name, self.call.payload.get("tools")),
+            count_text_tokens("".join(self.pieces), self.model.model_name),
+        )
+        if self.usage is not None and self.usage["output_tokens"] >= estimate["output_tokens"]:
+            outcome.usage = self.usage
+        else:
+            outcome.usage, outcome.usage_estimated = estimate, True
+        return outcome
+
+    def _timing(self, state: StreamState) -> CallOutcome:
         return CallOutcome(
-            usage=usage,
-            usage_estimated=estimated,
-            latency_s=now - self.call.started_at,
+            latency_s=time.perf_counter() - self.call.started_at,
             time_to_first_token_s=None
             if self.first_token_at is None
             else self.first_token_at - self.call.started_at,
             response_headers=state.headers,
         )
+
+    def outcome(self, state: StreamState) -> CallOutcome:
+        outcome = self._timing(state)
+        if self.usage is not None or self.model.stream_usage:
+            outcome.usage, outcome.usage_estimated = self._usage()
+        return outcome
 
     def final_chunk(self, state: StreamState, outcome: CallOutcome) -> ChatGenerationChunk:
         """A closing chunk with metadata (and the estimated usage, when estimated)."""

@@ -3,14 +3,16 @@
 A call goes to the first model whose circuit breaker is closed; on an error
 of a chosen kind (default: rate limit, unavailable, timeout, budget) it moves
 to the next. Each step is reported to callbacks (``on_text``) and in the
-answer's ``response_metadata["fallback"]``. Streams fall back only before
-their first chunk: after it, the partial answer is already with the caller,
-so ``StreamInterruptedError`` is raised instead (the cause attached).
+answer's ``response_metadata["fallback"]``. Streams follow the one rule of
+``StreamInterruptedError``: before their first chunk a failure is retried and
+falls back like any other; after it, the partial answer is already with the
+caller, so ``StreamInterruptedError`` is raised instead (the cause attached).
 
 Retries: with ``retry=RetryPolicy(...)`` each model is retried before the
-next is tried. The vendor SDKs retry too, so this requires the models'
-``max_retries=0`` (else ``InvalidConfigError``) unless
-``allow_sdk_retries=True`` says the double layer is intended.
+next is tried, streams included (a 429 before the first chunk is retried).
+The vendor SDKs retry too, so this requires the models' ``max_retries=0``
+(else ``InvalidConfigError``) unless ``allow_sdk_retries=True`` says the
+double layer is intended.
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
 from polyport_core.errors import (
-    BadResponseError,
     BudgetExceededError,
     InvalidConfigError,
+    PolyportError,
     ProviderUnavailableError,
     RateLimitError,
+    StreamInterruptedError,
 )
 from polyport_core.errors import TimeoutError as PolyportTimeoutError
 from polyport_core.governance import RetryPolicy
@@ -46,10 +49,23 @@ DEFAULT_FALLBACK_ON: tuple[type[BaseException], ...] = (
 )
 
 
-class StreamInterruptedError(BadResponseError):
-    """A stream failed after its first chunk; no fallback is possible (the cause is attached)."""
+def _interrupted(model: Any, error: BaseException) -> BaseException:
+    """An error after a stream's first chunk, as ``StreamInterruptedError`` (models built on
+    ``ProviderChatModel`` raise it themselves; other chat models are held to the same rule)."""
+    if isinstance(error, StreamInterruptedError) or not isinstance(error, PolyportError):
+        return error
+    interrupted = StreamInterruptedError(f"{_name(model)} failed after the stream started: {error.detail}")
+    interrupted.__cause__ = error
+    return interrupted
 
-    kind = "stream_interrupted"
+
+def _open_stream(stream: Iterator[Any]) -> tuple[Iterator[Any], Any]:
+    """Start a stream: its first chunk (None for an empty stream), so failures before it can be retried."""
+    return stream, next(stream, None)
+
+
+async def _aopen_stream(stream: AsyncIterator[Any]) -> tuple[AsyncIterator[Any], Any]:
+    return stream, await anext(stream, None)
 
 
 def _name(model: Runnable[Any, Any]) -> str:
@@ -196,23 +212,27 @@ class FallbackChatModel(BaseChatModel):
         steps: list[dict[str, Any]] = []
         error: BaseException | None = None
         for index in self._candidates():
-            config = None  # an LLM run cannot parent runs; the steps go to on_text and metadata
-            started = False
+            model = self.models[index]
+
+            def attempt(model: Any = model) -> tuple[Iterator[Any], Any]:
+                return _open_stream(iter(model.stream(messages, config=None, stop=stop, **kwargs)))
+
             try:
-                for chunk in self.models[index].stream(messages, config=config, stop=stop, **kwargs):
-                    started = True
-                    yield ChatGenerationChunk(message=chunk)
+                stream, first = self.retry.call(attempt) if self.retry else attempt()
             except self.fallback_on as caught:
-                if started:
-                    self._breaker.failure(index)
-                    raise StreamInterruptedError(
-                        f"{_name(self.models[index])} failed after the stream started: {caught}"
-                    ) from caught
                 error = caught
                 self._failed(index, caught, steps)
                 if run_manager is not None:
                     run_manager.on_text(self._step_text(steps))
                 continue
+            try:
+                if first is not None:
+                    yield ChatGenerationChunk(message=first)
+                for chunk in stream:
+                    yield ChatGenerationChunk(message=chunk)
+            except Exception as caught:
+                self._breaker.failure(index)
+                raise _interrupted(model, caught) from caught
             self._breaker.success(index)
             yield ChatGenerationChunk(
                 message=AIMessageChunk(content="", response_metadata=self._note(steps, index))
@@ -231,23 +251,27 @@ class FallbackChatModel(BaseChatModel):
         steps: list[dict[str, Any]] = []
         error: BaseException | None = None
         for index in self._candidates():
-            config = None  # an LLM run cannot parent runs; the steps go to on_text and metadata
-            started = False
+            model = self.models[index]
+
+            async def attempt(model: Any = model) -> tuple[AsyncIterator[Any], Any]:
+                return await _aopen_stream(aiter(model.astream(messages, config=None, stop=stop, **kwargs)))
+
             try:
-                async for chunk in self.models[index].astream(messages, config=config, stop=stop, **kwargs):
-                    started = True
-                    yield ChatGenerationChunk(message=chunk)
+                stream, first = await (self.retry.acall(attempt) if self.retry else attempt())
             except self.fallback_on as caught:
-                if started:
-                    self._breaker.failure(index)
-                    raise StreamInterruptedError(
-                        f"{_name(self.models[index])} failed after the stream started: {caught}"
-                    ) from caught
                 error = caught
                 self._failed(index, caught, steps)
                 if run_manager is not None:
                     await run_manager.on_text(self._step_text(steps))
                 continue
+            try:
+                if first is not None:
+                    yield ChatGenerationChunk(message=first)
+                async for chunk in stream:
+                    yield ChatGenerationChunk(message=chunk)
+            except Exception as caught:
+                self._breaker.failure(index)
+                raise _interrupted(model, caught) from caught
             self._breaker.success(index)
             yield ChatGenerationChunk(
                 message=AIMessageChunk(content="", response_metadata=self._note(steps, index))

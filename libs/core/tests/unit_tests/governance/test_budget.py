@@ -109,14 +109,20 @@ def test_failed_call_releases_its_hold_and_is_recorded(ledger, prices, make_mode
     assert gov.metrics.get("scripted", "m").failures["unavailable"] == 1
 
 
-def test_stream_closed_early_releases_its_hold(ledger, prices, make_model):
-    gov = Governor(ledger=ledger, prices=prices, budgets=[Budget(daily_usd=WORST)])
+def test_stream_closed_early_releases_its_hold_and_charges_what_was_streamed(ledger, prices, make_model):
+    from polyport_core.tokens import count_text_tokens
+
+    gov = Governor(ledger=ledger, prices=prices, budgets=[Budget(daily_usd=WORST * 2)])
     model = make_model(gov)
     for _chunk in model.stream("hi"):
         break
     day, _ = period_keys()
     assert ledger.reserved(Bucket("global", day)) == 0
-    chunks = list(model.stream("hi"))  # budget is free again
+    [closed] = ledger.records()
+    streamed = count_text_tokens("w0 ", "m")  # the one chunk the caller received
+    assert (closed.outcome, closed.usage_estimated, closed.output_tokens) == ("cancelled", True, streamed)
+    assert ledger.spent(Bucket("global", day)) == streamed * 1_000_000  # $0.001 per output token
+    chunks = list(model.stream("hi"))  # the hold was freed: a full worst case fits again
     assert chunks[-1].response_metadata["cost_usd"] == pytest.approx(0.005)
 
 

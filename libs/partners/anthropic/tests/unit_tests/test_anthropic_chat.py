@@ -33,6 +33,7 @@ from polyport_core.errors import (
     InvalidConfigError,
     ProviderUnavailableError,
     RateLimitError,
+    StreamInterruptedError,
 )
 from pydantic import BaseModel
 
@@ -316,8 +317,10 @@ def test_prompt_too_long_is_context_window_error() -> None:
 def test_error_event_mid_stream() -> None:
     events = [message_start(), *text_block(0, "Hel"), error_body("overloaded_error", "Overloaded")]
     rec = Recorder(sse_response(sse(events)))
-    with pytest.raises(ProviderUnavailableError, match="Overloaded"):
+    # after the first chunk reached the caller, a mid-stream error is StreamInterruptedError (cause: the 529)
+    with pytest.raises(StreamInterruptedError, match="Overloaded") as caught:
         list(make(rec).stream("Hi"))
+    assert isinstance(caught.value.__cause__, ProviderUnavailableError)
 
 
 def test_cut_stream_is_bad_response() -> None:

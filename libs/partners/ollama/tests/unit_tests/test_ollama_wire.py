@@ -13,7 +13,7 @@ import warnings
 import httpx
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from polyport_core.errors import NotFoundError, ProviderUnavailableError
+from polyport_core.errors import NotFoundError, ProviderUnavailableError, StreamInterruptedError
 from polyport_ollama import ChatOllama, OllamaEmbeddings, chat_models
 from pydantic import BaseModel
 from pytest_httpx import HTTPXMock
@@ -145,8 +145,10 @@ def test_error_line_mid_stream(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(
         url=CHAT, content=ndjson(part("Hel"), {"error": "an unknown error was encountered"})
     )
-    with pytest.raises(ProviderUnavailableError, match="unknown error"):
+    # after the first chunk reached the caller, a mid-stream error is StreamInterruptedError (cause attached)
+    with pytest.raises(StreamInterruptedError, match="unknown error") as caught:
         list(ChatOllama(model="llama3.2").stream("Hi"))
+    assert isinstance(caught.value.__cause__, ProviderUnavailableError)
 
 
 async def test_async_invoke_and_stream(httpx_mock: HTTPXMock) -> None:
