@@ -281,6 +281,7 @@ class ProviderChatModel(BaseChatModel):
     ) -> ChatResult:
         if self.streaming and self._should_stream(async_api=False, run_manager=run_manager, **kwargs):
             return generate_from_stream(reported(self._stream(messages, stop, run_manager, **kwargs), run_manager))
+        kwargs.pop("stream", None)  # invoke(..., stream=False): langchain's per-call opt-out
         payload = self._build_payload(messages, stop, False, **kwargs)
         self._validate_request(messages, payload, kwargs)
         call = self._call_info(messages, payload, stream=False)
@@ -314,6 +315,7 @@ class ProviderChatModel(BaseChatModel):
         if self.streaming and self._should_stream(async_api=True, run_manager=run_manager, **kwargs):
             stream = self._astream(messages, stop, run_manager, **kwargs)
             return await agenerate_from_stream(areported(stream, run_manager))
+        kwargs.pop("stream", None)
         payload = self._build_payload(messages, stop, False, **kwargs)
         self._validate_request(messages, payload, kwargs)
         call = self._call_info(messages, payload, stream=False)

@@ -121,7 +121,7 @@ class SpecSettings:
         return self.spec.source or self.spec.id
 
     def common(self, *, chat: bool = True) -> dict[str, Any]:
-        """``model``, ``provider``, ``timeout``, ``max_retries`` and (chat) ``profile``."""
+        """``model``, ``provider``, ``timeout``, ``max_retries`` and (chat) the declared facts."""
         kwargs: dict[str, Any] = {"model": self.model, "provider": self.spec.id}
         if self.spec.timeout is not None:
             kwargs["timeout"] = self.spec.timeout
@@ -129,6 +129,9 @@ class SpecSettings:
             kwargs["max_retries"] = self.spec.max_retries
         if chat:
             kwargs["profile"] = profile_for(self.spec.id, self.model, self.declared)
+            kwargs["facts_source"] = self.where  # named when a call contradicts a declared fact
+            if self.declared is not None and self.declared.params:
+                kwargs["params_schema"] = self.declared.params
         return kwargs
 
     def adapter_connection(self) -> dict[str, Any]:
