@@ -70,7 +70,8 @@ def usage_rows(records: list[UsageRecord]) -> list[dict[str, Any]]:
     rows = []
     for (day, provider, model), g in sorted(groups.items()):
         cost = nano_to_usd(g.pop("cost_nano"))
-        rows.append({"day": day, "provider": provider, "model": model, **g, "cost_usd": str(cost)})
+        known = None if g["unpriced"] else str(cost)  # part of the spend is unknown: never show a smaller sum
+        rows.append({"day": day, "provider": provider, "model": model, **g, "cost_usd": known})
     return rows
 
 

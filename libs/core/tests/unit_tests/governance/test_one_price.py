@@ -162,3 +162,15 @@ def test_spec_governor_prices_from_its_own_spec(tmp_path: Path, ledger: SQLiteLe
     unpriced = chat(wire, governor, model="acme-nopx", provider="acme", base_url="https://llm.acme.test/v1")
     with pytest.raises(BudgetExceededError, match=re.escape(str(path))):
         unpriced.invoke("hi")
+
+
+def test_usage_table_shows_unknown_spend_as_unknown_not_zero(ledger: SQLiteLedger) -> None:
+    from polyport_core.cli._usage import usage_rows
+
+    wire = Wire()
+    chat(wire, Governor(ledger=ledger), base_url="http://127.0.0.1:8080/v1", provider="mylocal").invoke("hi")
+    chat(wire, Governor(ledger=ledger)).invoke("hi")
+    rows = {row["provider"]: row for row in usage_rows(ledger.records())}
+    assert (rows["mylocal"]["cost_usd"], rows["mylocal"]["unpriced"]) == (None, 1)
+    expected = (Decimal(PROMPT) * Decimal("0.15") + Decimal(COMPLETION) * Decimal("0.6")) / 1_000_000
+    assert Decimal(rows["openai"]["cost_usd"]) == expected
