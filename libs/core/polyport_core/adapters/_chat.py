@@ -17,6 +17,7 @@ from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_core.adapters._http import HTTPAdapter
 from polyport_core.adapters._types import ChatRequest, RawResponse
+from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from polyport_core.chat._model import StructuredMethod
 
@@ -30,12 +31,12 @@ __all__ = ["AdapterChatModel", "AdapterSettings"]
 class AdapterSettings(ProviderChatModel):
     """Connection fields every adapter-backed model shares (spec files fill them)."""
 
-    base_url: str
+    base_url: RedactedURL
     api_key: SecretStr | None = None
-    default_headers: dict[str, str] | None = Field(default=None, repr=False)
-    """Extra headers on every request (may carry keys: kept out of ``repr``)."""
-    default_query: dict[str, Any] | None = Field(default=None, repr=False)
-    """Extra query parameters on every request (may carry keys: kept out of ``repr``)."""
+    default_headers: SecretHeaders | None = Field(default=None, repr=False)
+    """Extra headers on every request; values are secrets (masked in repr, dumps and callbacks)."""
+    default_query: SecretQuery | None = Field(default=None, repr=False)
+    """Extra query parameters on every request; values are secrets like the headers."""
     http_auth: httpx.Auth | None = Field(default=None, exclude=True, repr=False)
     """An httpx auth flow run after ``authenticate`` (e.g. OAuth2 with refresh)."""
     transport: httpx.BaseTransport | None = Field(default=None, exclude=True, repr=False)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import httpx
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_core.adapters._http import HTTPAdapter
+from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.embeddings import ProviderEmbeddings
 
 __all__ = ["AdapterEmbeddings"]
@@ -18,10 +19,10 @@ class AdapterEmbeddings(ProviderEmbeddings):
 
     adapter_class: ClassVar[type[HTTPAdapter]] = HTTPAdapter
 
-    base_url: str
+    base_url: RedactedURL
     api_key: SecretStr | None = None
-    default_headers: dict[str, str] | None = Field(default=None, repr=False)
-    default_query: dict[str, Any] | None = Field(default=None, repr=False)
+    default_headers: SecretHeaders | None = Field(default=None, repr=False)
+    default_query: SecretQuery | None = Field(default=None, repr=False)
     timeout: float | None = None
     max_retries: int = 2
     http_auth: httpx.Auth | None = Field(default=None, exclude=True, repr=False)

@@ -116,6 +116,14 @@ class SpecSettings:
         return self.spec.id
 
     @property
+    def sdk_key(self) -> SecretStr | None:
+        """The key for an engine's own auth (Bearer): ``NO_KEY`` when the spec places the key
+        itself (``auth.type`` query or header), so it is sent only where declared."""
+        if self.api_key is not None and self.spec.auth.type in ("query", "header"):
+            return NO_KEY
+        return self.api_key
+
+    @property
     def where(self) -> str:
         """Where the spec came from, for error messages."""
         return self.spec.source or self.spec.id
@@ -137,7 +145,7 @@ class SpecSettings:
     def adapter_connection(self) -> dict[str, Any]:
         """Connection fields of adapter-based classes (``polyport_core.adapters``): ``base_url``,
         ``api_key``, ``default_headers``, ``default_query`` and an ``http_auth`` refresh flow."""
-        kwargs: dict[str, Any] = {"base_url": self.base_url, "api_key": self.api_key}
+        kwargs: dict[str, Any] = {"base_url": self.base_url, "api_key": self.sdk_key}
         if self.headers:
             kwargs["default_headers"] = self.headers
         if self.query:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from polyport_core.adapters.stainless import ClientPair, client_pair
+from polyport_core.auth import is_secret_name, protect
 
 __all__ = ["NO_KEY", "make_clients"]
 
@@ -21,6 +22,7 @@ def make_clients(owner: Any, settings: dict[str, Any], platform: str = "") -> Cl
     """
     import anthropic
 
+    protect(*(v for k, v in settings.items() if is_secret_name(k)))
     kwargs: dict[str, Any] = {
         **settings,
         "max_retries": owner.max_retries,

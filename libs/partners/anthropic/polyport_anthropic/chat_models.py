@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Self
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.adapters.stainless import ClientPair
+from polyport_core.auth import RedactedURL, SecretHeaders, reveal
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from polyport_core.chat._model import StructuredMethod
 from polyport_core.errors import InvalidConfigError
@@ -47,11 +48,13 @@ class ChatAnthropic(ProviderChatModel):
     api_key: SecretStr | None = Field(
         alias="anthropic_api_key", default_factory=secret_from_env("ANTHROPIC_API_KEY", default=None)
     )
-    base_url: str | None = Field(
-        alias="anthropic_api_url", default_factory=lambda: os.environ.get("ANTHROPIC_BASE_URL") or None
+    base_url: RedactedURL | None = Field(
+        alias="anthropic_api_url",
+        default_factory=lambda: os.environ.get("ANTHROPIC_BASE_URL") or None,
+        validate_default=True,
     )
-    default_headers: dict[str, str] | None = Field(default=None, repr=False)
-    """Extra headers on every request (may carry keys: kept out of ``repr``)."""
+    default_headers: SecretHeaders | None = Field(default=None, repr=False)
+    """Extra headers on every request; values are secrets (masked in repr, dumps and callbacks)."""
     http_client: Any = Field(default=None, exclude=True)
     """An ``httpx2.Client`` for the sync SDK client (proxies, transports, fixtures)."""
     http_async_client: Any = Field(default=None, exclude=True)
@@ -92,7 +95,7 @@ class ChatAnthropic(ProviderChatModel):
 
     # ------------------------------------------------------------------ clients
     def _headers(self) -> dict[str, str] | None:
-        headers = dict(self.default_headers or {})
+        headers = reveal(self.default_headers) or {}
         if self.betas:
             headers["anthropic-beta"] = ",".join(self.betas)
         return headers or None

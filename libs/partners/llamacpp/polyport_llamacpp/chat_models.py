@@ -12,6 +12,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.adapters import AdapterChatModel, HTTPAdapter
 from polyport_core.adapters.openai_wire import messages_to_openai
+from polyport_core.auth import RedactedURL
 from polyport_core.chat._model import StructuredMethod
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
@@ -47,7 +48,9 @@ class ChatLlamaCpp(AdapterChatModel):
 
     adapter_class: ClassVar[type[HTTPAdapter]] = LlamaCppAdapter
 
-    base_url: str = Field(default_factory=lambda: _root(os.environ.get("LLAMACPP_BASE_URL") or DEFAULT_BASE_URL))
+    base_url: RedactedURL = Field(
+        default_factory=lambda: _root(os.environ.get("LLAMACPP_BASE_URL") or DEFAULT_BASE_URL), validate_default=True
+    )
     api_key: SecretStr | None = Field(default_factory=secret_from_env("LLAMACPP_API_KEY", default=None))
     """Sent as a bearer token (``llama-server --api-key``)."""
     top_k: int | None = None
@@ -60,7 +63,7 @@ class ChatLlamaCpp(AdapterChatModel):
     cache_prompt: bool | None = None
     """Reuse the KV cache of a shared prompt prefix (server default: on)."""
 
-    _validate_base_url = field_validator("base_url")(lambda cls, value: _root(value))
+    _validate_base_url = field_validator("base_url", mode="before")(lambda cls, value: _root(value))
 
     @property
     def llama(self) -> LlamaCppAdapter:

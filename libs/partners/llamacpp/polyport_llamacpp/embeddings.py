@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.adapters import AdapterEmbeddings, HTTPAdapter
+from polyport_core.auth import RedactedURL
 from pydantic import Field, SecretStr, field_validator
 
 from polyport_llamacpp._adapter import LlamaCppAdapter
@@ -32,10 +33,12 @@ class LlamaCppEmbeddings(AdapterEmbeddings):
 
     model: str = "default"
     """Informational: a plain llama-server embeds with the model it loaded."""
-    base_url: str = Field(default_factory=lambda: _root(os.environ.get("LLAMACPP_BASE_URL") or DEFAULT_BASE_URL))
+    base_url: RedactedURL = Field(
+        default_factory=lambda: _root(os.environ.get("LLAMACPP_BASE_URL") or DEFAULT_BASE_URL), validate_default=True
+    )
     api_key: SecretStr | None = Field(default_factory=secret_from_env("LLAMACPP_API_KEY", default=None))
 
-    _validate_base_url = field_validator("base_url")(lambda cls, value: _root(value))
+    _validate_base_url = field_validator("base_url", mode="before")(lambda cls, value: _root(value))
 
     @classmethod
     def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:

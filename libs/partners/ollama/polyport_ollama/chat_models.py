@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
+from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, make_usage
 from polyport_core.chat._model import StructuredMethod
 from pydantic import Field, PrivateAttr, SecretStr
@@ -25,9 +26,12 @@ _warned_tool_choice = False
 
 
 def _headers(headers: dict[str, str], api_key: SecretStr | None) -> dict[str, str]:
-    """Spec headers plus the key as a bearer token (unless a header already carries auth)."""
+    """Spec headers plus the key as a bearer token (unless a header already carries auth, or the
+    spec placed the key itself: ``NO_KEY``)."""
+    from polyport_core.registry import NO_KEY
+
     out = dict(headers)
-    if api_key is not None and not any(name.lower() == "authorization" for name in out):
+    if api_key is not None and api_key != NO_KEY and not any(name.lower() == "authorization" for name in out):
         out["Authorization"] = f"Bearer {api_key.get_secret_value()}"
     return out
 
@@ -52,9 +56,11 @@ class ChatOllama(ProviderChatModel):
         ```
     """
 
-    base_url: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST") or DEFAULT_HOST)
-    headers: dict[str, str] | None = Field(default=None, repr=False)
-    """Extra headers on every request (may carry keys: kept out of ``repr``)."""
+    base_url: RedactedURL = Field(
+        default_factory=lambda: os.environ.get("OLLAMA_HOST") or DEFAULT_HOST, validate_default=True
+    )
+    headers: SecretHeaders | None = Field(default=None, repr=False)
+    """Extra headers on every request; values are secrets (masked in repr, dumps and callbacks)."""
     keep_alive: float | str | None = None
     """How long the model stays loaded after the call (``"5m"``, seconds, ``0`` to unload)."""
     think: bool | str | None = None
@@ -85,7 +91,7 @@ class ChatOllama(ProviderChatModel):
         settings.reject_query("ollama")
         kwargs = settings.common()
         kwargs["base_url"] = settings.base_url.removesuffix("/v1")
-        headers = _headers(settings.headers, settings.api_key)
+        headers = _headers(settings.headers, settings.sdk_key)
         if headers:
             kwargs["headers"] = headers
         if settings.declared is not None and settings.declared.context_window:
@@ -100,7 +106,8 @@ class ChatOllama(ProviderChatModel):
         if self._clients is None:
             import ollama
 
-            kwargs: dict[str, Any] = {"host": self.base_url, "headers": self.headers}
+            kwargs: dict[str, Any] = {"host": self.base_url, "headers": reveal(self.headers)}
+            protect()
             if self.timeout is not None:
                 kwargs["timeout"] = self.timeout
             self._clients = (ollama.Client(**kwargs), ollama.AsyncClient(**kwargs))

@@ -6,6 +6,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from polyport_core.adapters.stainless import ClientPair, client_pair
+from polyport_core.auth import protect, reveal
 from polyport_core.errors import InvalidConfigError
 from pydantic import SecretStr
 
@@ -46,14 +47,16 @@ def is_official_openai(base_url: str | None) -> bool:
 
 def client_kwargs(owner: Any, model: str) -> dict[str, Any]:
     """Constructor kwargs shared by the sync and async clients of a chat model or embedder."""
+    headers, query = reveal(owner.default_headers), reveal(owner.default_query)
     kwargs: dict[str, Any] = {
         "api_key": resolve_api_key(owner.api_key, owner.base_url, owner._provider_id, model),
         "base_url": owner.base_url,
         "organization": owner.organization,
         "max_retries": owner.max_retries,
-        "default_headers": owner.default_headers,
-        "default_query": owner.default_query,
+        "default_headers": headers,
+        "default_query": query,
     }
+    protect(kwargs["api_key"])  # header/query credentials were registered when the fields validated
     if owner.timeout is not None:
         kwargs["timeout"] = owner.timeout
     return kwargs

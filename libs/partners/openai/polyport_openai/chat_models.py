@@ -18,6 +18,7 @@ from polyport_core.adapters.openai_wire import (
     parse_chat_chunk,
     parse_chat_completion,
 )
+from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from pydantic import Field, PrivateAttr, SecretStr
 
@@ -60,16 +61,18 @@ class ChatOpenAI(ProviderChatModel):
     api_key: SecretStr | None = Field(
         alias="openai_api_key", default_factory=secret_from_env("OPENAI_API_KEY", default=None)
     )
-    base_url: str | None = Field(
-        alias="openai_api_base", default_factory=lambda: os.environ.get("OPENAI_BASE_URL") or None
+    base_url: RedactedURL | None = Field(
+        alias="openai_api_base",
+        default_factory=lambda: os.environ.get("OPENAI_BASE_URL") or None,
+        validate_default=True,
     )
     organization: str | None = Field(
         alias="openai_organization", default_factory=lambda: os.environ.get("OPENAI_ORG_ID") or None
     )
-    default_headers: dict[str, str] | None = Field(default=None, repr=False)
-    """Extra headers on every request (may carry keys: kept out of ``repr``)."""
-    default_query: dict[str, Any] | None = Field(default=None, repr=False)
-    """Extra query parameters on every request (may carry keys: kept out of ``repr``)."""
+    default_headers: SecretHeaders | None = Field(default=None, repr=False)
+    """Extra headers on every request; values are secrets (masked in repr, dumps and callbacks)."""
+    default_query: SecretQuery | None = Field(default=None, repr=False)
+    """Extra query parameters on every request; values are secrets like the headers."""
     http_client: Any = Field(default=None, exclude=True)
     """An ``httpx2.Client`` for the sync SDK client (proxies, transports, fixtures)."""
     http_async_client: Any = Field(default=None, exclude=True)
@@ -110,7 +113,7 @@ class ChatOpenAI(ProviderChatModel):
         settings = SpecSettings.resolve(spec, model, overrides)
         kwargs = settings.common()
         kwargs.update(settings.quirks_for("openai", _QUIRKS))
-        kwargs.update(base_url=settings.base_url, api_key=settings.api_key or NO_KEY)
+        kwargs.update(base_url=settings.base_url, api_key=settings.sdk_key or NO_KEY)
         if settings.headers:
             kwargs["default_headers"] = settings.headers
         if settings.query:
