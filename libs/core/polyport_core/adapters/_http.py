@@ -23,7 +23,6 @@ from polyport_core.adapters._limits import aiter_capped_lines, aread_capped, ite
 from polyport_core.adapters._streams import StreamFormat, aiter_events, iter_events
 from polyport_core.adapters._types import ChatRequest, RawResponse
 from polyport_core.auth import is_secret_name, protect, redact_url, reveal
-from polyport_core.auth import is_secret_name, protect, redact_url, reveal
 from polyport_core.chat import ParsedResponse, StreamState
 from polyport_core.errors import BadResponseError, PolyportError, ProviderUnavailableError
 

@@ -6,7 +6,6 @@ import os
 from typing import TYPE_CHECKING, Any, Self
 
 from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
-from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
 from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
 from pydantic import Field, PrivateAttr
 

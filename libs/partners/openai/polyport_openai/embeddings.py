@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
-from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
 from polyport_core.errors import BadResponseError
 from pydantic import Field, PrivateAttr, SecretStr
