@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from polyport_core.auth import redact_text
+from polyport_core.auth import redact_text, scrub_exception
 from polyport_core.errors import (
     BadResponseError,
     PolyportError,
@@ -54,7 +54,11 @@ def error_from_response(
 
 
 def map_http_error(error: BaseException, *, base_url: str, provider: str | None, model: str | None) -> BaseException:
-    """httpx transport failures as polyport errors; polyport errors and others unchanged."""
+    """httpx transport failures as polyport errors; polyport errors and others unchanged.
+
+    The original exception (the mapped error's ``__cause__``) is redacted in place.
+    """
+    scrub_exception(error)
     if isinstance(error, PolyportError):
         return error
     where: dict[str, Any] = {"provider": provider, "model": model}

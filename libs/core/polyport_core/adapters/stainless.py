@@ -21,6 +21,7 @@ from polyport_core.adapters._limits import (
     stream_limit,
 )
 from polyport_core.adapters._sse import aiter_sse, iter_sse
+from polyport_core.auth import scrub_exception
 from polyport_core.errors import (
     BadResponseError,
     PolyportError,
@@ -187,8 +188,10 @@ def map_sdk_error(
 
     ``sdk`` is the imported SDK module (``openai``, ``anthropic``): both define the same
     ``APIStatusError`` / ``APITimeoutError`` / ``APIConnectionError`` family.
-    ``describe(status, body, fallback)`` turns an error body into the message.
+    ``describe(status, body, fallback)`` turns an error body into the message. The SDK
+    exception (the mapped error's ``__cause__``) is redacted in place: servers echo keys.
     """
+    scrub_exception(error)
     if isinstance(error, PolyportError):
         return error
     import httpx2

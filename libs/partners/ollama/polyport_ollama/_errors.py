@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from polyport_core.auth import redact_url, scrub_exception
 from polyport_core.errors import (
     NotFoundError,
     PolyportError,
@@ -16,11 +17,18 @@ __all__ = ["map_ollama_error"]
 
 
 def map_ollama_error(error: BaseException, provider: str, model: str, host: str) -> BaseException:
-    """The polyport error for an ollama SDK / httpx exception; names the model or host."""
+    """The polyport error for an ollama SDK / httpx exception; names the model or host.
+
+    The SDK exception (the mapped error's ``__cause__``) is redacted in place, and the
+    host is shown without credentials.
+    """
+    scrub_exception(error)
     if isinstance(error, PolyportError):
         return error
     import httpx
     import ollama
+
+    host = redact_url(host)
 
     where: dict[str, Any] = {"provider": provider, "model": model}
     if isinstance(error, ollama.ResponseError):
