@@ -3,17 +3,20 @@
 langchain-openai's ``build_extra`` behaviour, once for every polyport chat model:
 ``ChatX(model="m", top_k=5)`` on a class without ``top_k`` warns (naming the
 keyword and the class) and sends ``top_k`` through ``model_kwargs``, instead of
-pydantic dropping it without a word.
+pydantic dropping it without a word. A credential-like keyword (``api_key`` on a
+class without one) is the exception: it is ignored with a warning, never sent in
+a request body nor shown in ``model_kwargs``.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from functools import cache
 from typing import Any
 
-from pydantic import AliasChoices, AliasPath, BaseModel
+from pydantic import AliasChoices, AliasPath, BaseModel, SecretStr
 
 __all__ = ["move_unknown_kwargs"]
 
@@ -35,6 +38,8 @@ def _known_names(cls: type[BaseModel]) -> frozenset[str]:
     return frozenset(names)
 
 
+_SECRET_NAME = re.compile(r"(^|_)(api_?key|key|token|secret|password|passwd|credentials?)$", re.IGNORECASE)
+"""Keywords never moved into the request body, even when unknown (``api_key``, ``access_token``...)."""
 _INTERNAL = ("pydantic", "polyport_", "langchain_core.")
 
 
@@ -61,6 +66,16 @@ def move_unknown_kwargs(cls: type[BaseModel], values: Any) -> Any:
     for name in unknown:
         if name in extra:
             raise ValueError(f"{cls.__name__}: {name!r} was given twice, as a keyword and in model_kwargs")
+        if _SECRET_NAME.search(name) or isinstance(values[name], SecretStr):
+            values.pop(name)
+            warnings.warn(
+                f"{cls.__name__} has no parameter {name!r}; it looks like a credential, so it was "
+                "ignored rather than sent in the request body (set auth through the class's own fields "
+                "or headers)",
+                UserWarning,
+                stacklevel=_caller_level(),
+            )
+            continue
         warnings.warn(
             f"{cls.__name__} has no parameter {name!r}; it was moved to model_kwargs and is sent "
             "with every request as-is (check the spelling, or pass it in model_kwargs to silence this)",

@@ -24,9 +24,7 @@ CLASSES: list[tuple[type[BaseChatModel], dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("cls", "required"), CLASSES, ids=[c.__name__ for c, _ in CLASSES])
-def test_an_unknown_keyword_warns_and_moves_to_model_kwargs(
-    cls: type[BaseChatModel], required: dict[str, Any]
-) -> None:
+def test_an_unknown_keyword_warns_and_moves_to_model_kwargs(cls: type[BaseChatModel], required: dict[str, Any]) -> None:
     assert issubclass(cls, ProviderChatModel)
     with pytest.warns(UserWarning, match=f"{cls.__name__} has no parameter 'top_kk'") as caught:
         model = cls(**required, top_kk=7, model_kwargs={"seed_x": 1})
@@ -55,3 +53,17 @@ def test_declared_fields_and_their_aliases_do_not_warn() -> None:
 def test_a_keyword_given_twice_is_an_error() -> None:
     with pytest.raises(ValueError, match="'top_kk' was given twice"):
         ChatOpenAI(model="m", api_key="sk-test-123456", top_kk=1, model_kwargs={"top_kk": 2})
+
+
+@pytest.mark.parametrize("name", ["api_key", "access_token", "client_secret"])
+def test_an_unknown_credential_is_ignored_loudly_never_sent(name: str) -> None:
+    with pytest.warns(UserWarning, match=f"ChatOllama has no parameter '{name}'; it looks like a credential"):
+        model = ChatOllama(model="m", **{name: "sk-do-not-send-123456"})
+    assert model.model_kwargs == {}
+    assert "sk-do-not-send" not in repr(model)
+
+
+def test_token_counts_are_not_mistaken_for_credentials() -> None:
+    with pytest.warns(UserWarning, match="moved to model_kwargs"):
+        model = ChatOllama(model="m", max_new_tokens=5)
+    assert model.model_kwargs == {"max_new_tokens": 5}
