@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 
 from polyport_core.catalog import catalog_entry
 from polyport_core.errors import ContextWindowRefusedError, RequestValidationError
@@ -211,9 +211,8 @@ def _upper_bound(messages: Sequence[BaseMessage], tools: Any) -> int:
         content = message.content
         chars += len(content) if isinstance(content, str) else len(str(content))
         chars += len(message.name or "") + _MESSAGE_OVERHEAD
-        tool_calls = getattr(message, "tool_calls", None)
-        if tool_calls:
-            chars += len(str(tool_calls))
+        if isinstance(message, AIMessage) and message.tool_calls:
+            chars += len(str(message.tool_calls))
         reasoning = message.additional_kwargs.get("reasoning_content")
         if isinstance(reasoning, str):
             chars += len(reasoning)
