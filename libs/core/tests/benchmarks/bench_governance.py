@@ -59,6 +59,36 @@ def per_call_us(models: dict, n: int, repeats: int) -> dict[str, tuple[float, fl
     return best
 
 
+def one_line_models(tmp: Path, http_port: int) -> dict:
+    """The product path: a provider file (limits, budget, pricing) → ``init_chat_model``, with its
+    default governance on the ``POLYPORT_LEDGER`` SQLite ledger, and the same with ``governance=False``."""
+    import json
+    import os
+
+    from polyport_core.registry import Registry, init_chat_model
+
+    folder = tmp / "providers"
+    folder.mkdir()
+    spec = {
+        "id": "benchp", "engine": "openai", "base_url": f"http://127.0.0.1:{http_port}/v1",
+        "auth": {"type": "none"}, "max_retries": 0,
+        "limits": {"requests_per_minute": 10**7, "tokens_per_minute": 10**9},
+        "budget": {"daily_usd": 10_000, "monthly_usd": 100_000},
+        "models": [{"id": "gpt-4o-mini", "pricing": {"input": 0.15, "output": 0.6}}],
+    }  # fmt: skip
+    (folder / "benchp.json").write_text(json.dumps(spec))
+    os.environ["POLYPORT_LEDGER"] = f"sqlite:///{tmp / 'default.sqlite3'}"
+    registry = Registry.discover(presets=False, plugins=False, user=False, project=[folder])
+    return {
+        "init_chat_model, governance=False": init_chat_model(
+            "benchp:gpt-4o-mini", registry=registry, governance=False, max_tokens=16
+        ),
+        "init_chat_model, default governance (SQLite)": init_chat_model(
+            "benchp:gpt-4o-mini", registry=registry, max_tokens=16
+        ),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fake-server", default="/work/shared/bench/fake_server.py")
@@ -100,11 +130,15 @@ def main() -> None:
                 prices=prices, ledger=SQLiteLedger(tmp / "b.sqlite3"), budgets=budgets, limits=limits
             ),
         }
+        models = {name: model(h) for name, h in configs.items()}
+        models.update(one_line_models(tmp, http_port))
         if redis_url:
             configs["Governor + Redis + budgets + limits"] = Governor(
                 prices=prices, ledger=RedisLedger(redis_url), budgets=budgets, limits=limits
             )
-        results = per_call_us({name: model(h) for name, h in configs.items()}, args.n, args.repeats)
+        if redis_url:
+            models["Governor + Redis + budgets + limits"] = model(configs["Governor + Redis + budgets + limits"])
+        results = per_call_us(models, args.n, args.repeats)
         base_wall, base_cpu = results["off (call_hooks=None)"]
         print(
             f"\nper sequential call, ChatOpenAI on loopback fake server (best of {args.repeats} x {args.n};"
@@ -115,6 +149,11 @@ def main() -> None:
                 f"  {name:48s} wall {wall:6.0f} us ({(wall / base_wall - 1) * 100:+5.1f}%)"
                 f"   cpu {cpu:6.0f} us ({(cpu / base_cpu - 1) * 100:+5.1f}%)"
             )
+
+        off = results["init_chat_model, governance=False"]
+        on = results["init_chat_model, default governance (SQLite)"]
+        print(f"\none-line path: default governance adds {(on[0] / off[0] - 1) * 100:+.1f}% wall, "
+              f"{(on[1] / off[1] - 1) * 100:+.1f}% CPU per call over governance=False (goal: <= +10%)")  # fmt: skip
 
         if redis_url:
             led = RedisLedger(redis_url)
