@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from polyport_core.auth import redact_url, scrub_exception
 from polyport_core.errors import (
+    BadResponseError,
     NotFoundError,
     PolyportError,
     ProviderUnavailableError,
@@ -48,4 +50,10 @@ def map_ollama_error(error: BaseException, provider: str, model: str, host: str)
         )
     if isinstance(error, httpx.TimeoutException):
         return RequestTimeoutError(f"The request to {host} timed out", **where)
+    if isinstance(error, httpx.TransportError):
+        return ProviderUnavailableError(
+            f"The response from the Ollama server at {host} was cut off ({type(error).__name__})", **where
+        )
+    if isinstance(error, json.JSONDecodeError):
+        return BadResponseError(f"The Ollama server at {host} answered with invalid JSON ({error})", **where)
     return error
