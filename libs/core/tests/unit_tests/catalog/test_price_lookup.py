@@ -158,3 +158,19 @@ def test_tokens_without_a_rate_make_the_cost_unknown_not_cheaper() -> None:
     assert cost_of(embed, "x", "y", price=input_only).amount == Decimal("1")
     assert cost_of(chat, "x", "y", price=input_only).amount is None
     assert cost_of(chat, "x", "y", price=input_only).provenance == "unknown"
+
+
+def test_one_price_type_and_the_catalog_never_imports_the_registry() -> None:
+    import subprocess
+    import sys
+
+    from polyport_core.governance import Price as GovernancePrice
+
+    assert GovernancePrice is Price
+    code = (
+        "import sys; from polyport_core.catalog import price_for, cost_of;"
+        "price_for('openai', 'gpt-4o-mini'); cost_of({'input_tokens': 1}, 'acme', 'm');"
+        "assert 'polyport_core.registry' not in sys.modules, 'catalog imported the registry'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
