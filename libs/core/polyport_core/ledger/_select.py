@@ -45,6 +45,10 @@ def ledger_from_url(url: str | None) -> Ledger:
 def default_ledger() -> Ledger:
     """The process-wide ledger ``POLYPORT_LEDGER`` selects (opened once per distinct setting)."""
     url = os.environ.get(LEDGER_ENV, "").strip()
+    if not url:  # the user data dir can move (XDG_DATA_HOME): key the instance by the real path
+        from polyport_core.ledger._sqlite import default_ledger_path
+
+        url = f"sqlite:///{default_ledger_path()}"
     with _lock:
         ledger = _opened.get(url)
         if ledger is None:
