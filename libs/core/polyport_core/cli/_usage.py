@@ -17,6 +17,9 @@ from typing import Annotated, Any
 
 import typer
 
+from polyport_core.auth import redact_text, redact_url
+from polyport_core.cli._output import fail
+from polyport_core.errors import PolyportError
 from polyport_core.ledger import (
     LEDGER_ENV,
     Bucket,
@@ -144,13 +147,19 @@ def usage(
     ] = False,
 ) -> None:
     """Spend and tokens by provider/model/day, budget headroom and (optionally) metrics."""
-    ledger = _open(db, redis_url)
+    try:
+        ledger = _open(db, redis_url)
+    except (PolyportError, OSError, ValueError, ImportError) as error:  # a bad URL or path: one line
+        where = redact_url(redis_url) if redis_url else (db or "the default ledger")
+        raise fail(f"Cannot open the ledger {where}: {getattr(error, 'detail', error)}") from None
     try:
         records = ledger.records(since=time.time() - days * 86400)
         out: dict[str, Any] = {"ledger": repr(ledger), "usage": usage_rows(records)}
         out["budgets"] = _budget_rows(ledger, budget or [])
         if metrics:
             out["metrics"] = _metrics_rows(records)
+    except PolyportError as error:  # the ledger is unreachable or locked: its message names it
+        raise fail(redact_text(error.detail)) from None
     finally:
         ledger.close()
     if as_json:
