@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-console = Console()
+console = Console(soft_wrap=True)  # one line per step, whatever the terminal width
 PROVIDERS = Path(__file__).with_name("providers")
 
 
@@ -71,7 +71,7 @@ def cost_of(message: BaseMessage) -> str:
 def step(number: int, title: str, text: str, message: BaseMessage | None = None) -> None:
     """One line per step: what happened and what it cost."""
     tail = f"  [dim]{escape(cost_of(message))}[/]" if message is not None else ""
-    console.print(f"[bold]{number}. {title}[/] {escape(' '.join(text.split()))[:90]}{tail}")
+    console.print(f"[bold]{number}. {title}[/] {escape(' '.join(text.split())[:110])}{tail}")
 
 
 def main() -> int:
@@ -107,7 +107,8 @@ def main() -> int:
             llm.invoke("One more, please.")
             step(4, "declared limit:", "not reached (unexpected)")
         except RateLimitError as refused:
-            step(4, "declared limit refused the call:", str(refused).split(";")[0])
+            detail = getattr(refused, "detail", str(refused)).split(" (retry after")[0]
+            step(4, "declared limit refused the call:", f"{detail} (requests_per_hour: 4 in the provider file)")
 
     ledger = default_ledger()
     provider = model_id.split(":")[0]

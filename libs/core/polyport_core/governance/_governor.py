@@ -114,9 +114,16 @@ class Governor(CallHooks):
     @classmethod
     def from_spec(cls, spec: Any, **kwargs: Any) -> Governor:
         """A governor from a ``ProviderSpec``'s ``limits``/``budget`` sections (and its models' limits)."""
-        from polyport_core.governance._spec import budgets_from_spec, limits_from_spec, prices_from_spec
+        from polyport_core.governance._spec import (
+            budgets_from_spec,
+            limits_from_spec,
+            prices_from_spec,
+            wait_policy_from_spec,
+        )
 
         kwargs.setdefault("limits", limits_from_spec(spec))
+        for name, value in wait_policy_from_spec(spec).items():
+            kwargs.setdefault(name, value)
         kwargs.setdefault("budgets", budgets_from_spec(spec))
         kwargs.setdefault("prices", prices_from_spec(spec))
         return cls(**kwargs)

@@ -50,6 +50,17 @@ def limits_from_spec(spec: Any) -> list[RateLimit]:
     return out
 
 
+def wait_policy_from_spec(spec: Any) -> dict[str, Any]:
+    """``fail_fast`` / ``max_wait_s`` from the ``limits`` section (only the keys it sets)."""
+    section = _get(spec, "limits")
+    policy: dict[str, Any] = {}
+    if _get(section, "fail_fast"):
+        policy["fail_fast"] = True
+    if (wait := _get(section, "max_wait_s")) is not None:
+        policy["max_wait_s"] = float(wait)
+    return policy
+
+
 def budgets_from_spec(spec: Any) -> list[Budget]:
     """The provider's budget section as a provider-scoped ``Budget``."""
     section = _get(spec, "budget")

@@ -106,6 +106,10 @@ class LimitsSpec(_Strict):
     tokens_per_minute: int | None = Field(default=None, gt=0)
     tokens_per_hour: int | None = Field(default=None, gt=0)
     max_concurrency: int | None = Field(default=None, gt=0)
+    fail_fast: bool = False
+    """Refuse at once with ``RateLimitError`` when a limit is reached, instead of waiting."""
+    max_wait_s: float | None = Field(default=None, ge=0)
+    """Longest wait for a limit before refusing (default 60 s)."""
 
 
 class BudgetSpec(_Strict):
