@@ -1,6 +1,7 @@
 """The one default ledger, chosen by ``POLYPORT_LEDGER`` for the library and the CLI alike.
 
-``sqlite:///path/to/file.sqlite3`` or ``redis://…`` / ``rediss://…``; unset means
+``sqlite:///path/to/file.sqlite3[?durability=budgets|all|none]`` or ``redis://…`` /
+``rediss://…``; unset means
 the SQLite file in the user data dir. One instance per process and setting, so
 every governed model and ``polyport usage`` read and write the same place.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from polyport_core.errors import InvalidConfigError
 from polyport_core.ledger._types import Ledger
@@ -32,9 +34,16 @@ def ledger_from_url(url: str | None) -> Ledger:
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisLedger(url)
     if url.startswith("sqlite://"):
-        path = url.removeprefix("sqlite://")
+        path, _, query = url.removeprefix("sqlite://").partition("?")
         path = path[1:] if path.startswith("/") else path  # sqlite:///abs → /abs (as SQLAlchemy spells it)
-        return SQLiteLedger(Path(path) if path else None)
+        options = dict(parse_qsl(query))
+        durability = options.pop("durability", "budgets")
+        if options or durability not in ("budgets", "all", "none"):
+            raise InvalidConfigError(
+                f"{LEDGER_ENV}: the only SQLite option is durability=budgets|all|none; "
+                f"found {sorted(options) or durability!r}"
+            )
+        return SQLiteLedger(Path(path) if path else None, durability=durability)  # type: ignore[arg-type]
     scheme = url.split("://", 1)[0] if "://" in url else url[:16]
     raise InvalidConfigError(
         f"{LEDGER_ENV} must be 'sqlite:///path/to/ledger.sqlite3' or 'redis://host:port/db'; "

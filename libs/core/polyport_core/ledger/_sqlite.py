@@ -4,21 +4,20 @@ WAL mode lets readers run beside the writer; every mutation is one
 ``BEGIN IMMEDIATE`` transaction, which takes the write lock up front, so two
 processes can never both read "room left" and both reserve it.
 
-Durability (decided): ``synchronous=FULL`` for the settle commit, ``NORMAL``
-for the rest. A settle writes the usage record and the spend; once
-``after_call`` returns it is fsynced and survives power loss. ``NORMAL``
-(WAL fsynced only at checkpoints) survives process crashes but may lose the
-last commits on power loss; that is acceptable for holds (they expire, and
-the settle that follows replaces them) and alert marks, and it keeps reserve
-cheap. The WAL is one sequential log, so a FULL settle also makes every
-earlier NORMAL commit durable. Measured here (ext4 on a virtual disk, 2
-shared cores, noisy): reserve+settle ~0.2-0.3 ms with NORMAL, ~0.8-4.5 ms
-with FULL on the settle, ~1.4-8.7 ms with FULL on every commit (the fsync
-dominates); ``bench_governance.py`` (ChatOpenAI on a loopback server):
-"Governor + SQLite" ~2.2 ms/call with NORMAL, ~8.3 ms/call with the FULL
-settle. Against a real provider (hundreds of ms per call) that is ~1-2%;
-``durable_settle=False`` restores NORMAL everywhere for throughput-bound use
-where a power loss may cost the last records.
+Durability (decided): a settle that carries budget money (it releases a
+budget hold) commits with ``synchronous=FULL``; everything else uses
+``NORMAL``. FULL fsyncs the WAL, so the spend a budget enforces survives
+power loss and the cap cannot be overrun by forgotten spend. ``NORMAL``
+(WAL fsynced at checkpoints) survives process crashes — the usual way a
+program dies — but a power loss may drop the last few commits; for
+record-only settles (no budget), reserves (holds expire) and alert marks that
+trade buys a call without an fsync. The WAL is one sequential log, so a FULL
+settle also makes every earlier NORMAL commit durable. Measured here (ext4 on
+a virtual disk, 2 shared cores): reserve+settle ~0.2-0.3 ms with NORMAL,
+~0.8-4.5 ms with FULL on the settle (the fsync dominates). Against a real
+provider (hundreds of ms per call) that is ~1%; on a loopback server it is
+most of the call. ``durability="all"`` fsyncs every settle (also
+``POLYPORT_LEDGER=sqlite:///path?durability=all``); ``"none"`` never does.
 Each transaction is a handful of statements (one read for every cap, one
 multi-row write), and a new file uses 1 KiB pages: a commit writes every page
 it touched to the WAL, and most of a call's ledger time is those writes (and
@@ -37,6 +36,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from polyport_core.errors import LedgerUnavailableError
 from polyport_core.ledger._types import Bucket, Cap, CapCheck, UsageRecord
@@ -90,10 +90,16 @@ class SQLiteLedger:
     """Ledger in a SQLite file (default: the user data dir); one connection per thread."""
 
     def __init__(
-        self, path: str | Path | None = None, *, busy_timeout_s: float = 30.0, durable_settle: bool = True
+        self,
+        path: str | Path | None = None,
+        *,
+        busy_timeout_s: float = 30.0,
+        durability: Literal["budgets", "all", "none"] = "budgets",
     ) -> None:
         self.path = Path(path) if path is not None else default_ledger_path()
-        self.durable_settle = durable_settle
+        if durability not in ("budgets", "all", "none"):
+            raise ValueError(f"durability must be 'budgets', 'all' or 'none', not {durability!r}")
+        self.durability = durability
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._busy_timeout_s = busy_timeout_s
         self._local = threading.local()
@@ -197,7 +203,8 @@ class SQLiteLedger:
     def settle(self, record: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> bool:
         """Drop holds, add the cost to ``spend`` buckets and store the record, once per id."""
         r = record
-        with self._tx(durable=self.durable_settle) as db:
+        durable = self.durability == "all" or (self.durability == "budgets" and bool(held))
+        with self._tx(durable=durable) as db:
             cursor = db.execute(
                 f"INSERT OR IGNORE INTO records ({_RECORD_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (

@@ -57,3 +57,13 @@ def test_polyport_usage_reads_the_ledger_polyport_ledger_names(
     assert result.exit_code == 0, result.output
     assert '"provider": "acme"' in result.output
     assert '"input_tokens": 7' in result.output
+
+
+def test_sqlite_durability_option(tmp_path: Path) -> None:
+    ledger = ledger_from_url(f"sqlite:///{tmp_path / 'x.sqlite3'}?durability=all")
+    assert isinstance(ledger, SQLiteLedger)
+    assert ledger.durability == "all"
+    assert isinstance(default := ledger_from_url(f"sqlite:///{tmp_path / 'y.sqlite3'}"), SQLiteLedger)
+    assert default.durability == "budgets"
+    with pytest.raises(InvalidConfigError, match="durability=budgets"):
+        ledger_from_url(f"sqlite:///{tmp_path / 'z.sqlite3'}?durability=sometimes")
