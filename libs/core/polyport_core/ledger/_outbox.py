@@ -18,13 +18,13 @@ import dataclasses
 import json
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from polyport_core.ledger._connections import PerThreadConnections
 from polyport_core.ledger._types import Bucket, UsageRecord
 
 __all__ = ["OUTBOX_ENV", "Outbox", "OutboxEntry", "default_outbox_path", "ledger_identity"]
@@ -89,27 +89,21 @@ class Outbox:
     def __init__(self, path: str | Path | None = None, *, busy_timeout_s: float = 10.0) -> None:
         self.path = Path(path) if path is not None else default_outbox_path()
         self._busy_timeout_s = busy_timeout_s
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._connections = PerThreadConnections(self._open)
 
     def __repr__(self) -> str:
         return f"Outbox({str(self.path)!r})"
 
-    def _conn(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(
-                self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
-            )
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")  # a row is on disk when add() returns
-            db.executescript(_SCHEMA)
-            self._local.db = db
-            with self._lock:
-                self._all.append(db)
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")  # a row is on disk when add() returns
+        db.executescript(_SCHEMA)
         return db
+
+    def _conn(self) -> sqlite3.Connection:
+        return self._connections.get()
 
     def add(self, ledger: str, record: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> None:
         """Keep one settle for ``ledger`` (a second add of the same record id replaces it)."""
@@ -143,8 +137,4 @@ class Outbox:
 
     def close(self) -> None:
         """Close every connection this outbox opened."""
-        with self._lock:
-            for db in self._all:
-                db.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close_all()

@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Literal
 
 from polyport_core.errors import LedgerUnavailableError
+from polyport_core.ledger._connections import PerThreadConnections
 from polyport_core.ledger._types import Bucket, Cap, CapCheck, UsageRecord
 
 __all__ = ["SQLiteLedger", "default_ledger_path"]
@@ -102,9 +102,7 @@ class SQLiteLedger:
         self.durability = durability
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._busy_timeout_s = busy_timeout_s
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._connections = PerThreadConnections(self._open)
         self._swept_at = 0.0
         try:
             self._conn().executescript(_SCHEMA)  # IF NOT EXISTS: safe when processes race
@@ -120,25 +118,19 @@ class SQLiteLedger:
         return f"sqlite:{self.path.resolve()}"
 
     # ------------------------------------------------------------ plumbing
-    def _conn(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            try:
-                db = sqlite3.connect(
-                    self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
-                )
-                db.execute(f"PRAGMA page_size={_PAGE_SIZE}")  # no effect once the file has content
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
-            except sqlite3.Error as error:
-                raise LedgerUnavailableError(
-                    f"Cannot open the SQLite ledger at {self.path}: {error}"
-                ) from error
-            self._local.db = db
-            with self._lock:
-                self._all.append(db)
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False)
+            db.execute(f"PRAGMA page_size={_PAGE_SIZE}")  # no effect once the file has content
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
+        except sqlite3.Error as error:
+            raise LedgerUnavailableError(f"Cannot open the SQLite ledger at {self.path}: {error}") from error
         return db
+
+    def _conn(self) -> sqlite3.Connection:
+        return self._connections.get()
 
     @contextmanager
     def _tx(self, durable: bool = False) -> Iterator[sqlite3.Connection]:
@@ -280,11 +272,7 @@ class SQLiteLedger:
 
     def close(self) -> None:
         """Close every connection this ledger opened."""
-        with self._lock:
-            for db in self._all:
-                db.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close_all()
 
 
 
