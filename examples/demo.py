@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from polyport_core.cli import usage_rows
-from polyport_core.errors import RateLimitError
+from polyport_core.errors import PolyportError, RateLimitError
 from polyport_core.ledger import default_ledger
 from polyport_core.registry import Registry, init_chat_model
 from pydantic import BaseModel, Field
@@ -124,5 +124,15 @@ def main() -> int:
     return 0
 
 
+def run() -> int:
+    """``main`` with a one-line error instead of a traceback (the message is already redacted)."""
+    try:
+        return main()
+    except PolyportError as error:
+        hint = " (OPENAI_API_KEY is set, so the demo used OpenAI; unset it for the local model)"
+        console.print(f"[red]demo failed:[/] {escape(str(error))}{hint if os.environ.get('OPENAI_API_KEY') else ''}")
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
