@@ -33,20 +33,31 @@ from polyport_core.errors import (
     PolyportError,
     ProviderUnavailableError,
     RateLimitError,
+    RateLimitWaitExceededError,
+    RequestValidationError,
     StreamInterruptedError,
 )
 from polyport_core.errors import TimeoutError as PolyportTimeoutError
 from polyport_core.governance import RetryPolicy
 from polyport_core.routing._breaker import CircuitBreaker
 
-__all__ = ["DEFAULT_FALLBACK_ON", "FallbackChatModel", "StreamInterruptedError"]
+__all__ = ["DEFAULT_FALLBACK_ON", "LOCAL_REFUSALS", "FallbackChatModel", "StreamInterruptedError"]
 
 DEFAULT_FALLBACK_ON: tuple[type[BaseException], ...] = (
     RateLimitError,
     ProviderUnavailableError,
     PolyportTimeoutError,
     BudgetExceededError,
+    RequestValidationError,
 )
+
+LOCAL_REFUSALS: tuple[type[BaseException], ...] = (
+    BudgetExceededError,
+    RateLimitWaitExceededError,
+    RequestValidationError,
+)
+"""Refusals made here (budget, local rate limit, declared facts) before anything was sent: they
+move on to the next model but say nothing about the provider's health, so never trip its breaker."""
 
 
 def _interrupted(model: Any, error: BaseException) -> BaseException:
@@ -122,7 +133,7 @@ class FallbackChatModel(BaseChatModel):
         return ready
 
     def _failed(self, index: int, error: BaseException, steps: list[dict[str, Any]]) -> None:
-        opened = self._breaker.failure(index)
+        opened = False if isinstance(error, LOCAL_REFUSALS) else self._breaker.failure(index)
         steps.append(
             {
                 "model": _name(self.models[index]),

@@ -132,3 +132,9 @@ def _outbox_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Settles the ledger refuses go to an outbox in the test's tmp dir, never the user's."""
     monkeypatch.setenv("POLYPORT_OUTBOX", str(tmp_path / "outbox.sqlite3"))
     monkeypatch.delenv("POLYPORT_LEDGER", raising=False)
+
+
+@pytest.fixture
+def scripted_chat() -> type[ScriptedChat]:
+    """The scripted chat class itself, for tests that build several models."""
+    return ScriptedChat
