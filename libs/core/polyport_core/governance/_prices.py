@@ -26,22 +26,12 @@ class PriceLookup(Protocol):
         ...
 
 
-_feed_checked = False
-
-
-def _ensure_declared_feed() -> None:
-    """Import the registry once so spec-declared prices count for models built by hand too."""
-    global _feed_checked
-    if not _feed_checked:
-        _feed_checked = True
-        import polyport_core.registry  # noqa: F401  (installs the catalog's declared-price lookup)
-
-
 class CatalogPrices:
-    """The default: the catalog's one lookup (spec-declared → own-provider catalog → unknown)."""
+    """The default: the catalog's one lookup (spec-declared → own-provider catalog → unknown).
 
-    def __init__(self) -> None:
-        _ensure_declared_feed()
+    Declared prices are those of the specs the registry has loaded (it feeds them to the
+    catalog when imported); governance never imports the registry itself.
+    """
 
     def price(self, provider: str, model: str) -> Price | None:
         """The price of ``provider``/``model``, or None when unknown."""
@@ -56,7 +46,6 @@ class StaticPrices(CatalogPrices):
     """
 
     def __init__(self, prices: Mapping[str, Price], *, source: str | None = None) -> None:
-        super().__init__()
         self._prices = dict(prices)
         self.source = source
         """Where these prices were declared (a spec file), for unpriced-call messages."""
