@@ -101,6 +101,8 @@ class Governor(CallHooks):
         )
         self._has_limits = bool(self.limiter.rules)
         self._alerts = any(b.alert_threshold is not None for b in self.budgets)
+        self._alerted: set[Bucket] = set()
+        """Budget buckets whose alert this process has seen go out (by any process, once each)."""
 
     @property
     def ledger(self) -> Ledger:
@@ -290,7 +292,7 @@ class Governor(CallHooks):
             state, record = done
             if not self.settlement.settle(record, state.held, state.spend):
                 return
-            if self._alerts and state.caps:
+            if self._alerts and state.caps and state.cost:
                 self._check_alerts(call, state)
         except Exception:  # after_call must not raise: the call itself already happened
             logger.exception("polyport governance after_call failed")
@@ -304,8 +306,8 @@ class Governor(CallHooks):
             state, record = done
             if not await self.settlement.asettle(record, state.held, state.spend):
                 return
-            if self._alerts and state.caps:
-                self._check_alerts(call, state)
+            if self._alerts and state.caps and state.cost:
+                await asyncio.to_thread(self._check_alerts, call, state)  # ledger reads: off the loop
         except Exception:
             logger.exception("polyport governance aafter_call failed")
 
@@ -314,8 +316,13 @@ class Governor(CallHooks):
             if not budget.applies(call.provider, call.model) or budget.alert_threshold is None:
                 continue
             for cap in budget.caps(*_periods(state.caps)):
+                if cap.bucket in self._alerted:
+                    continue  # this period's alert is already out: no more reads for it
                 spent = self.ledger.spent(cap.bucket)
-                if alert_due(budget, cap, spent) and self.ledger.mark_alert(cap.bucket):
+                if not alert_due(budget, cap, spent):
+                    continue
+                self._alerted.add(cap.bucket)
+                if self.ledger.mark_alert(cap.bucket):
                     self.on_alert(
                         BudgetAlert(
                             cap.name, cap.bucket.period, nano_to_usd(spent), nano_to_usd(cap.limit_nano),

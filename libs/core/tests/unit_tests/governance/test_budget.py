@@ -97,6 +97,30 @@ def test_alert_fires_once_per_period(ledger, prices, make_model):
     assert alerts[0].spent_usd == Decimal("0.01")
 
 
+async def test_async_alert_fires_once_and_reads_the_ledger_off_the_event_loop(ledger, prices, make_model):
+    import threading
+
+    loop_thread = threading.get_ident()
+    reads: list[int] = []
+    spent = ledger.spent
+
+    def watched_spent(bucket: Bucket) -> int:
+        reads.append(threading.get_ident())
+        return spent(bucket)
+
+    ledger.spent = watched_spent  # the real SQLite read, observed: which thread runs it
+    alerts: list[BudgetAlert] = []
+    budget = Budget(daily_usd=Decimal("0.1"), alert_threshold=0.1, provider="scripted", model="m")
+    model = make_model(Governor(ledger=ledger, prices=prices, budgets=[budget], on_alert=alerts.append))
+    for _ in range(5):
+        await model.ainvoke("hi")
+    assert len(alerts) == 1
+    assert reads and loop_thread not in reads
+    before = len(reads)
+    await model.ainvoke("hi")  # the alert is out for this period: no more ledger reads for it
+    assert len(reads) == before
+
+
 def test_failed_call_releases_its_hold_and_is_recorded(ledger, prices, make_model):
     gov = Governor(ledger=ledger, prices=prices, budgets=[Budget(daily_usd=WORST)])
     model = make_model(gov, script=[ProviderUnavailableError("boom")])
