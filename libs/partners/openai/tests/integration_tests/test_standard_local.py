@@ -80,27 +80,27 @@ class TestChatOpenAILocal(ChatModelIntegrationTests):
     # The protocol they exercise is covered in test_tools_local.py against the same server.
     _WISDOM = "Gemma 3 270M base model: argument values / unforced tool use are beyond it"
 
-    @pytest.mark.xfail(reason=_WISDOM)
+    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
     def test_tool_calling(self, model: Any) -> None:
         super().test_tool_calling(model)
 
-    @pytest.mark.xfail(reason=_WISDOM)
+    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
     async def test_tool_calling_async(self, model: Any) -> None:
         await super().test_tool_calling_async(model)
 
-    @pytest.mark.xfail(reason=_WISDOM)
+    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
     def test_bind_runnables_as_tools(self, model: Any) -> None:
         super().test_bind_runnables_as_tools(model)
 
-    @pytest.mark.xfail(reason=_WISDOM)
+    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
     def test_tool_choice(self, model: Any) -> None:
         super().test_tool_choice(model)
 
-    @pytest.mark.xfail(reason=_WISDOM)
+    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
     def test_agent_loop(self, model: Any) -> None:
         super().test_agent_loop(model)
 
-    @pytest.mark.xfail(reason=_WISDOM)
+    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
     def test_unicode_tool_call_integration(self, model: Any) -> None:
         super().test_unicode_tool_call_integration(model)
 
