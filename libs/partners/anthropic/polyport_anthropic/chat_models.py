@@ -75,7 +75,8 @@ class ChatAnthropic(ProviderChatModel):
     def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
         """A ``ChatAnthropic`` for ``model`` as the provider spec describes it (``overrides`` win).
 
-        The key goes to the SDK (which sends it itself); ``base_url`` is the server root
+        The key goes to the SDK (which sends it itself) unless the spec declares a header of its
+        own for it; ``base_url`` is the server root
         (a trailing ``/v1`` is removed: the SDK adds it). No quirks and no query parameters.
         """
         from polyport_core.registry import SpecSettings
@@ -84,7 +85,8 @@ class ChatAnthropic(ProviderChatModel):
         settings.quirks_for("anthropic", ())
         settings.reject_query("anthropic")
         kwargs = settings.common()
-        kwargs.update(base_url=settings.base_url.removesuffix("/v1"), api_key=settings.api_key)
+        # sdk_key: a key the spec places in a header of its own is not also sent as the SDK's auth
+        kwargs.update(base_url=settings.base_url.removesuffix("/v1"), api_key=settings.sdk_key)
         if settings.headers:
             kwargs["default_headers"] = settings.headers
         return settings.build(cls, kwargs)

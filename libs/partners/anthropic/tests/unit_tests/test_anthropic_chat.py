@@ -371,3 +371,29 @@ def test_compatible_server_needs_no_key(monkeypatch: pytest.MonkeyPatch) -> None
         warnings.simplefilter("error")
         assert llm.invoke("x").content == "Hello!"
     assert rec.requests[0].url == httpx2.URL("http://127.0.0.1:9/v1/messages")
+
+
+def test_a_key_declared_in_its_own_header_is_sent_only_there(tmp_path, monkeypatch) -> None:
+    """A spec with ``auth.type: header`` (e.g. a gateway's ``x-gateway-key``): the key goes in that
+    header, never also as the SDK's ``x-api-key`` or ``Authorization``."""
+    import json as _json
+
+    from polyport_core.registry import Registry, init_chat_model
+
+    monkeypatch.setenv("GATEWAY_KEY", "sk-gw-planted-123")
+    spec = {
+        "id": "gw", "engine": "anthropic", "base_url": "http://127.0.0.1:9/v1",
+        "auth": {"type": "header", "header_name": "x-gateway-key", "api_key_env": "GATEWAY_KEY"},
+    }  # fmt: skip
+    (tmp_path / "gw.json").write_text(_json.dumps(spec))
+    registry = Registry.discover(presets=False, plugins=False, user=False, project=[tmp_path])
+    rec = Recorder(json_response(message()))
+    llm = init_chat_model(
+        "gw:claude-x", registry=registry, governance=False, max_tokens=8,
+        http_client=rec.client(), http_async_client=rec.async_client(),
+    )  # fmt: skip
+    llm.invoke("hello")
+    headers = rec.requests[0].headers
+    assert headers["x-gateway-key"] == "sk-gw-planted-123"
+    sent_elsewhere = [k for k, v in headers.items() if "sk-gw-planted-123" in v and k != "x-gateway-key"]
+    assert sent_elsewhere == []
