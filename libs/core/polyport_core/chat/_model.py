@@ -44,6 +44,9 @@ from polyport_core.tokens import count_message_tokens, count_text_tokens
 
 __all__ = ["ProviderChatModel", "StreamState"]
 
+_SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
+"""What a parser raises on a body of the wrong shape (a ``PolyportError`` passes through)."""
+
 StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
 
 
@@ -255,6 +258,32 @@ class ProviderChatModel(BaseChatModel):
             )
         return mapped
 
+    def _read_response(self, raw: Any) -> ParsedResponse:
+        """``_parse_response``, with a body of the wrong shape reported as ``BadResponseError``."""
+        try:
+            return self._parse_response(raw)
+        except _SHAPE_ERRORS as error:
+            if isinstance(error, PolyportError):
+                raise
+            raise self._unreadable(error) from error
+
+    def _read_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
+        """``_parse_event``, with an event of the wrong shape reported as ``BadResponseError``."""
+        try:
+            return self._parse_event(event, state)
+        except _SHAPE_ERRORS as error:
+            if isinstance(error, PolyportError):
+                raise
+            raise self._unreadable(error) from error
+
+    def _unreadable(self, error: Exception) -> BadResponseError:
+        return BadResponseError(
+            f"The provider's response does not have the expected shape ({type(error).__name__}: "
+            f"{str(error)[:120]}); is base_url pointing at a {self._engine}-compatible server?",
+            provider=self._provider_id,
+            model=self.model_name,
+        )
+
     def _result(self, parsed: ParsedResponse, outcome: CallOutcome, call: CallInfo) -> ChatResult:
         message = parsed.message
         metadata = self._base_metadata(parsed.model_name)
@@ -290,7 +319,7 @@ class ProviderChatModel(BaseChatModel):
             hooks.before_call(call)
         try:
             with response_size_limit(self.max_response_bytes):
-                parsed = self._parse_response(self._send(payload))
+                parsed = self._read_response(self._send(payload))
         except Exception as error:
             raise self._fail(call, error) from error
         except BaseException as error:  # cancelled or closed early: free limits and budget holds
@@ -324,7 +353,7 @@ class ProviderChatModel(BaseChatModel):
             await hooks.abefore_call(call)
         try:
             with response_size_limit(self.max_response_bytes):
-                parsed = self._parse_response(await self._asend(payload))
+                parsed = self._read_response(await self._asend(payload))
         except Exception as error:
             raise await self._afail(call, error) from error
         except BaseException as error:  # cancelled or closed early: free limits and budget holds
@@ -359,7 +388,7 @@ class ProviderChatModel(BaseChatModel):
         try:
             for event in self._send_stream(payload, state):
                 tracker.guard.event()
-                chunk = self._parse_event(event, state)
+                chunk = self._read_event(event, state)
                 if chunk is None:
                     continue
                 # langchain-core reports each yielded chunk to callbacks itself.
@@ -400,7 +429,7 @@ class ProviderChatModel(BaseChatModel):
         try:
             async for event in self._asend_stream(payload, state):
                 tracker.guard.event()
-                chunk = self._parse_event(event, state)
+                chunk = self._read_event(event, state)
                 if chunk is None:
                     continue
                 yield tracker.observe(chunk)

@@ -128,7 +128,7 @@ def test_anthropic_from_spec(monkeypatch: pytest.MonkeyPatch) -> None:
     model = ChatAnthropic.from_spec(provider, "claude-x")
     assert model.base_url == "https://llm.acme.test"  # the SDK adds /v1
     assert model.api_key is not None
-    assert model.api_key.get_secret_value() == "sk-ant-secret"
+    assert model.api_key.get_secret_value() == "polyport-no-key"  # sent only in the declared header
     assert reveal(model.default_headers) == {"X-Team": "core", "x-api-key": "sk-ant-secret"}
     assert (model.top_k, model.max_retries, model.provider) == (3, 0, "acme")
     assert "sk-ant" not in repr(model)

@@ -397,3 +397,13 @@ def test_a_key_declared_in_its_own_header_is_sent_only_there(tmp_path, monkeypat
     assert headers["x-gateway-key"] == "sk-gw-planted-123"
     sent_elsewhere = [k for k, v in headers.items() if "sk-gw-planted-123" in v and k != "x-gateway-key"]
     assert sent_elsewhere == []
+
+
+def test_a_body_of_the_wrong_shape_is_a_bad_response_not_an_attribute_error() -> None:
+    """A server that answers 200 with ``content`` items that are not objects (not the Messages API)."""
+    body = message()
+    body["content"] = [["not", "a", "block"]]
+    rec = Recorder(json_response(body))
+    with pytest.raises(BadResponseError, match="expected shape") as info:
+        make(rec).invoke("hello")
+    assert "[provider=anthropic, model=" in str(info.value)
