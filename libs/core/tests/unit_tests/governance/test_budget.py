@@ -115,7 +115,8 @@ async def test_async_alert_fires_once_and_reads_the_ledger_off_the_event_loop(le
     for _ in range(5):
         await model.ainvoke("hi")
     assert len(alerts) == 1
-    assert reads and loop_thread not in reads
+    assert reads
+    assert loop_thread not in reads
     before = len(reads)
     await model.ainvoke("hi")  # the alert is out for this period: no more ledger reads for it
     assert len(reads) == before
