@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from polyport_core.ledger._connections import PerThreadConnections
+from polyport_core.ledger._connections import PerThreadConnections, connect_wal
 from polyport_core.ledger._types import Bucket, UsageRecord
 
 __all__ = ["OUTBOX_ENV", "Outbox", "OutboxEntry", "default_outbox_path", "ledger_identity"]
@@ -96,9 +96,8 @@ class Outbox:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")  # a row is on disk when add() returns
+        # FULL: a row is on disk when add() returns
+        db = connect_wal(self.path, busy_timeout_s=self._busy_timeout_s, synchronous="FULL")
         db.executescript(_SCHEMA)
         return db
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Literal
 
 from polyport_core.errors import LedgerUnavailableError
-from polyport_core.ledger._connections import PerThreadConnections
+from polyport_core.ledger._connections import PerThreadConnections, connect_wal
 from polyport_core.ledger._types import Bucket, Cap, CapCheck, UsageRecord
 
 __all__ = ["SQLiteLedger", "default_ledger_path"]
@@ -120,10 +120,12 @@ class SQLiteLedger:
     # ------------------------------------------------------------ plumbing
     def _open(self) -> sqlite3.Connection:
         try:
-            db = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False)
-            db.execute(f"PRAGMA page_size={_PAGE_SIZE}")  # no effect once the file has content
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            db = connect_wal(
+                self.path,
+                busy_timeout_s=self._busy_timeout_s,
+                synchronous="NORMAL",
+                before_wal=(f"PRAGMA page_size={_PAGE_SIZE}",),  # no effect once the file has content
+            )
             db.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
         except sqlite3.Error as error:
             raise LedgerUnavailableError(f"Cannot open the SQLite ledger at {self.path}: {error}") from error
