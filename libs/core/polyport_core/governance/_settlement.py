@@ -54,6 +54,9 @@ class Settlement:
         self._retry_at = 0.0
         self._failures = 0
         self._replaying = threading.Lock()
+        self._held_lock = threading.Lock()
+        self._in_memory: list[tuple[UsageRecord, tuple[Bucket, ...], tuple[Bucket, ...]]] = []
+        """Last resort when the outbox itself cannot be written (disk full, locked past its timeout)."""
 
     @property
     def identity(self) -> str:
@@ -95,6 +98,8 @@ class Settlement:
             self._replaying.release()
 
     def _replay_batch(self) -> int:
+        if self._in_memory:
+            self._place_in_memory()
         try:
             entries = self.outbox.pending(self.identity, self._batch)
         except Exception:
@@ -126,8 +131,8 @@ class Settlement:
         return await asyncio.to_thread(self.replay)
 
     def pending(self) -> int:
-        """Settles of this ledger waiting in the outbox."""
-        return self.outbox.count(self.identity)
+        """Settles of this ledger waiting in the outbox (or, if it could not be written, in memory)."""
+        return self.outbox.count(self.identity) + len(self._in_memory)
 
     # ------------------------------------------------------------ settle
     def settle(self, record: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> bool:
@@ -153,6 +158,27 @@ class Settlement:
         return True
 
     def _keep(self, record: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket], error: Exception) -> None:
-        self.outbox.add(self.identity, record, held, spend)  # raises only if the local disk fails too
+        try:
+            self.outbox.add(self.identity, record, held, spend)
+        except Exception:  # the local disk failed too: hold it in memory until a replay can place it
+            logger.exception("polyport could not write the outbox %s; settle of %s held in memory",
+                             self.outbox.path, record.id)  # fmt: skip
+            with self._held_lock:
+                self._in_memory.append((record, tuple(held), tuple(spend)))
         self._maybe_pending = True
         self._failed(error, f"settle of {record.id}")
+
+    def _place_in_memory(self) -> None:
+        """Settles the outbox could not take: into the ledger, else into the outbox, else kept."""
+        with self._held_lock:
+            waiting, self._in_memory = self._in_memory, []
+        for index, (record, held, spend) in enumerate(waiting):
+            try:
+                self._ledger().settle(record, held, spend)
+            except Exception:
+                try:
+                    self.outbox.add(self.identity, record, held, spend)
+                except Exception:
+                    with self._held_lock:
+                        self._in_memory.extend(waiting[index:])
+                    return

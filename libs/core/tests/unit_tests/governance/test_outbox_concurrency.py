@@ -63,3 +63,22 @@ def test_threads_opening_a_fresh_ledger_at_once(tmp_path: Path) -> None:
         w.join()
     assert errors == []
     assert len(ledger.records()) == 8
+
+
+def test_a_settle_neither_ledger_nor_outbox_can_take_is_held_until_one_can(tmp_path: Path, make_model) -> None:
+    import sqlite3
+
+    from polyport_core.governance import Governor
+
+    ledger = SQLiteLedger(tmp_path / "ledger.sqlite3", busy_timeout_s=0.05)
+    (tmp_path / "not-a-dir").write_text("a file where the outbox's folder should be")
+    gov = Governor(ledger=ledger, outbox=tmp_path / "not-a-dir" / "outbox.sqlite3")
+    model = make_model(gov)
+    lock = sqlite3.connect(tmp_path / "ledger.sqlite3", isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")  # another writer holds the ledger past its busy timeout
+    model.invoke("while the ledger is locked and the outbox cannot be written")
+    assert gov.pending_settlements == 1
+    lock.execute("COMMIT")
+    model.invoke("the ledger is back")
+    assert len(ledger.records()) == 2
+    assert gov.pending_settlements == 0
