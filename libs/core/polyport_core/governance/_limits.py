@@ -1,11 +1,14 @@
 """Rate limits: requests and tokens per minute/hour and max concurrency, per provider or model.
 
-Windows are sliding window counters (O(1) per hit whatever the token amounts,
-unlike a moving window log). In process memory (the default, ``memory://``)
-they are counted here, every window of a call checked and hit under one lock
-so concurrent threads and event loops can never both take the last unit. For a
-shared storage (``storage_uri="redis://…"``, so a fleet shares one limit) the
-``limits`` library counts them with the same algorithm. Waiting is the
+Request windows are exact moving windows (a log of the last ``amount`` request
+times): a declared "4 per hour" never lets a fifth through in any 3600 s, also
+across a window boundary, where a sliding window counter would let the fading
+previous window's weight slip one in. Token windows are sliding window counters
+(O(1) per hit whatever the token amounts). In process memory (the default,
+``memory://``) they are counted here, every window of a call checked and hit
+under one lock so concurrent threads and event loops can never both take the
+last unit. For a shared storage (``storage_uri="redis://…"``, so a fleet shares
+one limit) the ``limits`` library counts them with the same two algorithms. Waiting is the
 default, bounded by ``max_wait_s``; past that — or at once with
 ``fail_fast`` — ``RateLimitWaitExceededError`` is raised.
 """
@@ -15,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,9 +130,21 @@ class _MemoryWindows:
     sliding window counter.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
+        self._clock = clock
         self._counters: dict[_Window, list[float]] = {}
+        self._logs: dict[_Window, deque[float]] = {}
+
+    def _log(self, window: _Window, now: float) -> deque[float]:
+        """Times of the requests still inside ``window`` (older ones dropped)."""
+        log = self._logs.get(window)
+        if log is None:
+            log = self._logs[window] = deque()
+        horizon = now - window.expiry
+        while log and log[0] <= horizon:
+            log.popleft()
+        return log
 
     def _counter(self, window: _Window, now: float) -> tuple[list[float], float]:
         """The counter rolled to ``now``, and the unelapsed fraction of its current window."""
@@ -146,24 +162,33 @@ class _MemoryWindows:
 
     def try_hits(self, hits: Sequence[tuple[_Window, int]]) -> float:
         """Hit every window (0.0) or none, returning seconds until the first blocker frees."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
-            rolled = []
+            logged: list[tuple[deque[float], int]] = []
+            counted: list[tuple[list[float], int]] = []
             for window, cost in hits:
+                if window.tokens is None:  # requests: exact
+                    log = self._log(window, now)
+                    if len(log) + cost > window.amount:
+                        return max(0.001, log[len(log) + cost - window.amount - 1] + window.expiry - now + 0.001)
+                    logged.append((log, cost))
+                    continue
                 counter, left = self._counter(window, now)
                 previous, current = counter[1], counter[2]
                 room = window.amount - cost + 1  # fits while the weighted count stays below this
                 if previous * left + current >= room:
                     return _wait(window.expiry, previous, current, left, room)
-                rolled.append((counter, cost))
-            for counter, cost in rolled:
+                counted.append((counter, cost))
+            for log, cost in logged:
+                log.extend([now] * cost)
+            for counter, cost in counted:
                 counter[2] += cost
         return 0.0
 
     def add(self, window: _Window, extra: int) -> None:
         """Count ``extra`` units, filling the window at most to its limit."""
         with self._lock:
-            counter, left = self._counter(window, time.monotonic())
+            counter, left = self._counter(window, self._clock())
             weighted = counter[1] * left + counter[2]
             counter[2] += max(0, min(extra, int(window.amount - weighted)))
 
@@ -184,9 +209,11 @@ class _SharedWindows:
     def __init__(self, storage_uri: str) -> None:
         from limits import RateLimitItemPerHour, RateLimitItemPerMinute
         from limits.storage import storage_from_string
-        from limits.strategies import SlidingWindowCounterRateLimiter
+        from limits.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
-        self._limiter = SlidingWindowCounterRateLimiter(storage_from_string(storage_uri))
+        storage = storage_from_string(storage_uri)
+        self._tokens = SlidingWindowCounterRateLimiter(storage)
+        self._requests = MovingWindowRateLimiter(storage)
         self._kinds: dict[str, Any] = {"minute": RateLimitItemPerMinute, "hour": RateLimitItemPerHour}
         self._items: dict[_Window, Any] = {}
 
@@ -196,17 +223,21 @@ class _SharedWindows:
             item = self._items[window] = self._kinds[window.period](window.amount)
         return item
 
+    def _limiter(self, window: _Window) -> Any:
+        return self._requests if window.tokens is None else self._tokens
+
     def try_hits(self, hits: Sequence[tuple[_Window, int]]) -> float:
         for window, cost in hits:
-            if not self._limiter.test(self._item(window), window.ident, cost=cost):
-                stats = self._limiter.get_window_stats(self._item(window), window.ident)
+            limiter = self._limiter(window)
+            if not limiter.test(self._item(window), window.ident, cost=cost):
+                stats = limiter.get_window_stats(self._item(window), window.ident)
                 return max(0.001, float(stats.reset_time) - time.time())
         for window, cost in hits:
-            self._limiter.hit(self._item(window), window.ident, cost=cost)
+            self._limiter(window).hit(self._item(window), window.ident, cost=cost)
         return 0.0
 
     def add(self, window: _Window, extra: int) -> None:
-        self._limiter.hit(self._item(window), window.ident, cost=min(extra, window.amount))
+        self._limiter(window).hit(self._item(window), window.ident, cost=min(extra, window.amount))
 
 
 class Limiter:
@@ -219,6 +250,7 @@ class Limiter:
         storage_uri: str = "memory://",
         max_wait_s: float = 60.0,
         fail_fast: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.rules = list(rules)
         self.max_wait_s = max_wait_s
@@ -230,7 +262,7 @@ class Limiter:
                 if value is not None and value <= 0:
                     raise InvalidConfigError(f"RateLimit {name} must be > 0, got {value}")
         self._windows: _MemoryWindows | _SharedWindows = (
-            _MemoryWindows() if storage_uri.startswith("memory://") else _SharedWindows(storage_uri)
+            _MemoryWindows(clock) if storage_uri.startswith("memory://") else _SharedWindows(storage_uri)
         )
         self._slots = {r.scope: _Slots(r.max_concurrency) for r in self.rules if r.max_concurrency}
         self._plans: dict[tuple[str, str], _Plan] = {}

@@ -129,3 +129,25 @@ def test_from_spec_reads_limits_budget_and_pricing(make_model, ledger):
     assert message.response_metadata["price_provenance"] == "spec"
     with pytest.raises(RateLimitWaitExceededError):
         make_model(gov).invoke("hi")
+
+
+@pytest.mark.parametrize("period", ["minute", "hour"])
+def test_a_declared_request_limit_holds_across_a_window_boundary(period):
+    """4 per period means 4 in ANY period-long interval: the calls just before a boundary still count
+    just after it (a sliding window counter's fading weight would let a fifth through)."""
+    seconds = 60 if period == "minute" else 3600
+    now = [seconds * 100 - 2.0]  # two seconds before a boundary of the aligned windows
+    limiter = Limiter(
+        [RateLimit(provider="p", **{f"requests_per_{period}": 4})], fail_fast=True, clock=lambda: now[0]
+    )
+    for _ in range(4):
+        limiter.acquire("p", "m", 0)
+        now[0] += 0.5
+    now[0] += 1.0  # past the boundary
+    with pytest.raises(RateLimitWaitExceededError) as info:
+        limiter.acquire("p", "m", 0)
+    assert info.value.retry_after == pytest.approx(seconds - 3.0, abs=0.01)  # when the first call ages out
+    now[0] = seconds * 100 - 2.0 + seconds + 0.01  # the first call aged out: exactly one slot is free
+    limiter.acquire("p", "m", 0)
+    with pytest.raises(RateLimitWaitExceededError):
+        limiter.acquire("p", "m", 0)
