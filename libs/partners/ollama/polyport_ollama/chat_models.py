@@ -36,6 +36,16 @@ def _headers(headers: dict[str, str], api_key: SecretStr | None) -> dict[str, st
     return out
 
 
+def _server_kwargs(settings: Any) -> dict[str, Any]:
+    """``base_url`` (the server root: a trailing ``/v1`` removed) and ``headers`` (key as bearer)
+    from ``SpecSettings``; chat and embeddings build the same way."""
+    kwargs: dict[str, Any] = {"base_url": settings.base_url.removesuffix("/v1")}
+    headers = _headers(settings.headers, settings.sdk_key)
+    if headers:
+        kwargs["headers"] = headers
+    return kwargs
+
+
 def _usage(body: dict[str, Any]) -> Any:
     if "prompt_eval_count" not in body and "eval_count" not in body:
         return None
@@ -89,11 +99,7 @@ class ChatOllama(ProviderChatModel):
         settings = SpecSettings.resolve(spec, model, overrides)
         settings.quirks_for("ollama", ())
         settings.reject_query("ollama")
-        kwargs = settings.common()
-        kwargs["base_url"] = settings.base_url.removesuffix("/v1")
-        headers = _headers(settings.headers, settings.sdk_key)
-        if headers:
-            kwargs["headers"] = headers
+        kwargs = {**settings.common(), **_server_kwargs(settings)}
         if settings.declared is not None and settings.declared.context_window:
             kwargs["num_ctx"] = settings.declared.context_window
         return settings.build(cls, kwargs)

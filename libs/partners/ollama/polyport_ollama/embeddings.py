@@ -47,15 +47,11 @@ class OllamaEmbeddings(ProviderEmbeddings):
         """
         from polyport_core.registry import SpecSettings
 
-        from polyport_ollama.chat_models import _headers
+        from polyport_ollama.chat_models import _server_kwargs
 
         settings = SpecSettings.resolve(spec, model, overrides)
         settings.reject_query("ollama")
-        kwargs: dict[str, Any] = {"model": model, "provider": spec.id}
-        kwargs["base_url"] = settings.base_url.removesuffix("/v1")
-        headers = _headers(settings.headers, settings.sdk_key)
-        if headers:
-            kwargs["headers"] = headers
+        kwargs: dict[str, Any] = {"model": model, "provider": spec.id, **_server_kwargs(settings)}
         if settings.declared is not None and settings.declared.dimensions:
             kwargs["dimensions"] = settings.declared.dimensions
         return settings.build(cls, kwargs, params=False)
