@@ -31,6 +31,7 @@ from polyport_core.errors import (
     ProviderUnavailableError,
 )
 from polyport_core.errors import TimeoutError as ProviderTimeoutError
+from polyport_core.routing import LOCAL_REFUSALS
 
 __all__ = ["CHECKS", "Check", "run_check", "run_doctor"]
 
@@ -77,6 +78,8 @@ def run_check(name: str, check: Check, target: DoctorTarget) -> CheckResult:
     started = time.perf_counter()
     try:
         result = check(target)
+    except LOCAL_REFUSALS as exc:  # the provider file's own limits, budget or facts said no: not a server failure
+        result = CheckResult(_TITLES.get(name, name), Status.SKIP, f"refused locally: {describe_error(exc)}")
     except Exception as exc:  # a report card, never a traceback
         result = CheckResult(_TITLES.get(name, name), Status.FAIL, describe_error(exc))
     if result.latency_s is None:

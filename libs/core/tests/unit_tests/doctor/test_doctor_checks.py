@@ -91,3 +91,36 @@ def test_wrong_key_fails_the_card_with_the_reason_and_skips_the_rest(monkeypatch
 def test_unknown_check_names_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InvalidConfigError, match="unknown check"):
         run_doctor(_target(monkeypatch, GOOD_KEY, FakeOpenAI()), only=["nope"])
+
+
+def test_a_refusal_by_the_providers_own_declared_limit_is_a_skip_not_a_failure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """``polyport test`` goes through the default governance (its calls are recorded): when the file's
+    own limit refuses a check, the server did nothing wrong — the card says so instead of failing."""
+    monkeypatch.setenv("POLYPORT_LEDGER", f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+    monkeypatch.setenv("FAKE_DOCTOR_KEY", GOOD_KEY)
+    spec = parse_spec(
+        {
+            "id": "limited", "engine": "openai", "base_url": "https://fake.invalid/v1",
+            "auth": {"type": "bearer", "api_key_env": "FAKE_DOCTOR_KEY"},
+            "limits": {"requests_per_hour": 1, "fail_fast": True},
+            "models": [{"id": "fake-1", "pricing": {"input": 1, "output": 1}}],
+        },
+        "memory",
+    )  # fmt: skip
+    registry = Registry()
+    registry.add(spec)
+    client = httpx2.Client(transport=httpx2.MockTransport(FakeOpenAI()))
+    target = DoctorTarget.from_registry("limited:fake-1", registry, overrides={"http_client": client})
+    report = run_doctor(target, only=["chat", "stream"])
+    chat, stream = report.results
+    assert chat.status is Status.PASS
+    assert stream.status is Status.SKIP
+    assert stream.detail.startswith("refused locally:")
+    assert "RateLimitWaitExceededError" in stream.detail
+    assert report.ok
+
+    from polyport_core.ledger import default_ledger
+
+    assert [r.provider for r in default_ledger().records()] == ["limited"]  # the doctor's call is recorded
