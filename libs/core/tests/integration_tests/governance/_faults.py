@@ -23,9 +23,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from _serving import LoopbackHTTP
 from langchain_core.messages import AIMessageChunk
 from polyport_core.adapters import AdapterChatModel, ChatRequest, HTTPAdapter
 from polyport_core.adapters.openai_wire import messages_to_openai, parse_chat_chunk, parse_chat_completion
@@ -63,7 +64,7 @@ def usage_chunk() -> bytes:
     return b"data: " + json.dumps(event).encode() + b"\n\n"
 
 
-class FaultServer:
+class FaultServer(LoopbackHTTP):
     """ThreadingHTTPServer on 127.0.0.1 playing ``plan`` one request at a time."""
 
     def __init__(self, plan: list[Behaviour] | None = None, *, default: Behaviour = "ok",
@@ -94,18 +95,7 @@ class FaultServer:
                     time.sleep(owner.delay_s)
                 owner._play(self, behaviour, bool(request.get("stream")))
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> FaultServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler)
 
     # ------------------------------------------------------------ behaviours
     def _send(self, h: BaseHTTPRequestHandler, data: bytes) -> None:

@@ -8,13 +8,13 @@ then 200). It counts requests and stamps their arrival times.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
+from _serving import LoopbackHTTP
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from polyport_core.adapters.openai_wire import parse_chat_chunk, parse_chat_completion
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
@@ -35,7 +35,7 @@ def body(text: str = "hello", completion_tokens: int = 5) -> dict[str, Any]:
     }
 
 
-class LoopbackServer:
+class LoopbackServer(LoopbackHTTP):
     def __init__(self, *, status: int = 200, headers: dict[str, str] | None = None, fail_first: int = 0,
                  text: str = "hello") -> None:  # fmt: skip
         self.status = status
@@ -93,18 +93,7 @@ class LoopbackServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> LoopbackServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler)
 
 
 class HttpChat(ProviderChatModel):
