@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -13,6 +12,8 @@ from polyport_core.adapters.openai_wire import (
     FORCED_TOOL_MARKER,
     OPENAI_COMPATIBLE,
     emulate_forced_tool_call,
+    forced_finish_reason,
+    forced_tool_chunk,
     forced_tool_message,
     messages_to_openai,
     parse_chat_chunk,
@@ -228,19 +229,19 @@ class ChatOpenAI(ProviderChatModel):
 
     # ------------------------------------------------------------------ transport hooks
     def _send(self, payload: dict[str, Any]) -> Any:
-        forced = payload.pop(FORCED_TOOL_MARKER, False)
+        forced = payload.pop(FORCED_TOOL_MARKER, ())
         return (*post_json(self._sdk_clients().sync, _CHAT_PATH, payload), forced)
 
     async def _asend(self, payload: dict[str, Any]) -> Any:
-        forced = payload.pop(FORCED_TOOL_MARKER, False)
+        forced = payload.pop(FORCED_TOOL_MARKER, ())
         return (*await apost_json(self._sdk_clients().async_client, _CHAT_PATH, payload), forced)
 
     def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
-        state.data["forced"] = payload.pop(FORCED_TOOL_MARKER, False)
+        state.data["forced"] = payload.pop(FORCED_TOOL_MARKER, ())
         return stream_events(self._sdk_clients().sync, _CHAT_PATH, payload, state)
 
     def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
-        state.data["forced"] = payload.pop(FORCED_TOOL_MARKER, False)
+        state.data["forced"] = payload.pop(FORCED_TOOL_MARKER, ())
         return astream_events(self._sdk_clients().async_client, _CHAT_PATH, payload, state)
 
     def _parse_response(self, raw: Any) -> ParsedResponse:
@@ -248,8 +249,10 @@ class ChatOpenAI(ProviderChatModel):
         parsed = parse_chat_completion(body)
         parsed.headers = headers
         if forced:
-            parsed.message = forced_tool_message(str(parsed.message.content), parsed.message.id)
-            parsed.finish_reason = "tool_calls"
+            parsed.message = forced_tool_message(
+                str(parsed.message.content), parsed.message.id, names=forced, finish_reason=parsed.finish_reason
+            )
+            parsed.finish_reason = forced_finish_reason(parsed.message, parsed.finish_reason)
         return parsed
 
     def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
@@ -270,24 +273,6 @@ def _buffer_forced_call(chunk: AIMessageChunk, state: StreamState) -> AIMessageC
     finish = chunk.response_metadata.get("finish_reason")
     if not finish:
         return chunk if chunk.usage_metadata is not None else None
-    message = forced_tool_message("".join(pieces), chunk.id)
-    tool_chunks = [
-        {
-            "name": call["name"],
-            "args": json.dumps(call["args"]),
-            "id": call["id"],
-            "index": 0,
-            "type": "tool_call_chunk",
-        }
-        for call in message.tool_calls
-    ] or [
-        {"name": None, "args": call["args"], "id": call["id"], "index": 0, "type": "tool_call_chunk"}
-        for call in message.invalid_tool_calls
-    ]
-    return AIMessageChunk(
-        content="",
-        tool_call_chunks=tool_chunks,
-        usage_metadata=chunk.usage_metadata,
-        response_metadata={"finish_reason": "tool_calls"},
-        id=chunk.id,
+    return forced_tool_chunk(
+        "".join(pieces), chunk.id, names=state.data["forced"], finish_reason=finish, usage=chunk.usage_metadata
     )

@@ -4,6 +4,8 @@ from polyport_core.adapters.openai_wire._blocks import OPENAI_COMPATIBLE
 from polyport_core.adapters.openai_wire._forced_tools import (
     FORCED_TOOL_MARKER,
     emulate_forced_tool_call,
+    forced_finish_reason,
+    forced_tool_chunk,
     forced_tool_message,
 )
 from polyport_core.adapters.openai_wire._messages import messages_to_openai
@@ -19,6 +21,8 @@ __all__ = [
     "FORCED_TOOL_MARKER",
     "OPENAI_COMPATIBLE",
     "emulate_forced_tool_call",
+    "forced_finish_reason",
+    "forced_tool_chunk",
     "forced_tool_message",
     "messages_to_openai",
     "parse_chat_chunk",

@@ -13,11 +13,21 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
+from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.messages.tool import ToolCallChunk
+from langchain_core.utils.json import parse_partial_json
 
-__all__ = ["FORCED_TOOL_MARKER", "emulate_forced_tool_call", "forced_tool_message"]
+__all__ = [
+    "FORCED_TOOL_MARKER",
+    "emulate_forced_tool_call",
+    "forced_finish_reason",
+    "forced_tool_chunk",
+    "forced_tool_message",
+]
 
 FORCED_TOOL_MARKER = "__polyport_forced_tool__"
 
@@ -58,12 +68,34 @@ def emulate_forced_tool_call(payload: dict[str, Any]) -> bool:
         "type": "json_schema",
         "json_schema": {"name": "tool_call", "schema": schema},
     }
-    payload[FORCED_TOOL_MARKER] = True
+    payload[FORCED_TOOL_MARKER] = [tool["function"]["name"] for tool in forced]
     return True
 
 
-def forced_tool_message(text: str, message_id: str | None = None) -> AIMessage:
-    """The JSON answer to an emulated forced call, as an ``AIMessage`` with one tool call."""
+def _intended_name(text: str, names: Sequence[str]) -> str | None:
+    """The tool a cut-off answer was calling: the only forced one, or the name it had written."""
+    if len(names) == 1:
+        return names[0]
+    try:
+        partial = parse_partial_json(text)
+    except ValueError:
+        return None
+    name = partial.get("name") if isinstance(partial, dict) else None
+    return name if isinstance(name, str) and name in names else None
+
+
+def forced_tool_message(
+    text: str,
+    message_id: str | None = None,
+    *,
+    names: Sequence[str] = (),
+    finish_reason: str | None = None,
+) -> AIMessage:
+    """The JSON answer to an emulated forced call, as an ``AIMessage`` with one tool call.
+
+    ``names`` are the forced tools (an invalid call still names the one it was for);
+    ``finish_reason`` is the server's, so a cut-off answer says it was cut off.
+    """
     call_id = f"call_{uuid.uuid4().hex[:24]}"
     try:
         data = json.loads(text)
@@ -72,13 +104,62 @@ def forced_tool_message(text: str, message_id: str | None = None) -> AIMessage:
         if not isinstance(name, str) or not isinstance(args, dict):
             raise TypeError("name must be a string and arguments an object")
     except (ValueError, KeyError, TypeError) as exc:
+        cause = (
+            "was cut off by the output token limit (finish_reason 'length')"
+            if finish_reason == "length"
+            else "was not valid JSON"
+        )
         invalid = InvalidToolCall(
-            name=None,
+            name=_intended_name(text, names),
             args=text,
             id=call_id,
-            error=f"forced tool call was not valid JSON: {exc}",
+            error=f"forced tool call {cause}: {exc}",
             type="invalid_tool_call",
         )
         return AIMessage(content="", invalid_tool_calls=[invalid], id=message_id)
     call = ToolCall(name=name, args=args, id=call_id, type="tool_call")
     return AIMessage(content="", tool_calls=[call], id=message_id)
+
+
+def forced_finish_reason(message: AIMessage, server_reason: str | None) -> str | None:
+    """``tool_calls`` for a complete emulated call; otherwise what the server said (e.g. ``length``)."""
+    if message.tool_calls and server_reason in (None, "stop"):
+        return "tool_calls"
+    return server_reason
+
+
+def forced_tool_chunk(
+    text: str,
+    message_id: str | None,
+    *,
+    names: Sequence[str],
+    finish_reason: str | None,
+    usage: UsageMetadata | None,
+) -> AIMessageChunk:
+    """The buffered JSON of a streamed emulated call, as the stream's one tool-call chunk.
+
+    langchain-core rebuilds an aggregated chunk's calls from ``tool_call_chunks`` with a
+    partial-JSON parser, which would turn a cut-off answer into a valid-looking call.
+    An invalid call's chunk therefore carries its raw text as a JSON *string* (which no
+    parser takes for arguments), so ``chunk + chunk`` keeps it invalid; the chunk's own
+    ``invalid_tool_calls`` are exactly ``invoke``'s (raw text, name and error).
+    """
+    message = forced_tool_message(text, message_id, names=names, finish_reason=finish_reason)
+    tool_chunks = [
+        ToolCallChunk(name=call["name"], args=json.dumps(call["args"]), id=call["id"], index=0, type="tool_call_chunk")
+        for call in message.tool_calls
+    ] + [
+        ToolCallChunk(name=call["name"], args=json.dumps(call["args"]), id=call["id"], index=0, type="tool_call_chunk")
+        for call in message.invalid_tool_calls
+    ]
+    chunk = AIMessageChunk(
+        content="",
+        tool_call_chunks=tool_chunks,
+        usage_metadata=usage,
+        response_metadata={"finish_reason": forced_finish_reason(message, finish_reason)},
+        id=message_id,
+    )
+    if message.invalid_tool_calls:
+        chunk.tool_calls = []
+        chunk.invalid_tool_calls = list(message.invalid_tool_calls)
+    return chunk
