@@ -13,7 +13,7 @@ code), ``"catalog:<version>"`` or ``"unknown"``. An unknown rate is ``None``, ne
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -42,6 +42,33 @@ def _dec(value: Any) -> Decimal | None:
     return Decimal(str(value))
 
 
+_SCALE_DIGITS = 9
+"""Integer rates are in 1e-9 USD per million tokens (femto-dollars per token): exact for any rate
+with up to 9 fractional digits, i.e. every real price list."""
+_SCALE_DIV = 10**6
+"""Integer-rate units per nano-dollar (1e-9 USD per million tokens × tokens → nano-dollars × 1e6)."""
+
+
+def _scaled(rate: Decimal | None) -> int | None:
+    """``rate`` × 10^9 as an exact integer, or None when unknown or not exactly representable."""
+    if rate is None or not rate.is_finite():
+        return None
+    sign, digits, exponent = rate.as_tuple()
+    if not isinstance(exponent, int) or exponent < -_SCALE_DIGITS:
+        return None
+    value: int = int("".join(map(str, digits)) or "0") * 10 ** (exponent + _SCALE_DIGITS)
+    return -value if sign else value
+
+
+def _round_half_even(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half to even, as ``Decimal.to_integral_value`` does."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2):
+        quotient += 1
+    return quotient
+
+
 @dataclass(frozen=True, slots=True)
 class Price:
     """USD per million tokens for one model; a ``None`` rate is unknown (never free).
@@ -56,6 +83,11 @@ class Price:
     cache_read: Decimal | None = None
     cache_write: Decimal | None = None
     provenance: str = ""
+    _exact: tuple[int | None, int | None, int | None, int | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """The four rates × 10^9 as integers (None when a known rate has more than 9 fractional
+    digits: costs then take the Decimal path). Derived once, so a call's cost is integer math."""
 
     def __post_init__(self) -> None:
         for name in ("input", "output", "cache_read", "cache_write"):
@@ -65,6 +97,10 @@ class Price:
         if not self.provenance:
             unknown = self.input is None and self.output is None
             object.__setattr__(self, "provenance", "unknown" if unknown else "spec")
+        rates = (self.input, self.output, self.cache_read, self.cache_write)
+        exact = tuple(_scaled(rate) for rate in rates)
+        if all(e is not None or r is None for e, r in zip(exact, rates, strict=True)):
+            object.__setattr__(self, "_exact", exact)
 
     @property
     def known(self) -> bool:
@@ -193,13 +229,62 @@ def cost_of(
     return Cost(amount, price.provenance if amount is not None else "unknown")
 
 
+def _exact_nano(
+    exact: tuple[int | None, int | None, int | None, int | None],
+    fresh: int,
+    output: int,
+    cache_read: int,
+    cache_write: int,
+) -> int | None:
+    """``_amount`` in nano-dollars with integer rates (same split of tokens, same rounding)."""
+    rate_in, rate_out, rate_read, rate_write = exact
+    total = 0
+    if cache_read:
+        rate = rate_read if rate_read is not None else rate_in
+        if rate is None:
+            return None
+        total += rate * cache_read
+        fresh -= cache_read
+    if cache_write:
+        rate = rate_write if rate_write is not None else rate_in
+        if rate is None:
+            return None
+        total += rate * cache_write
+        fresh -= cache_write
+    if fresh > 0:
+        if rate_in is None:
+            return None
+        total += rate_in * fresh
+    if output:
+        if rate_out is None:
+            return None
+        total += rate_out * output
+    return _round_half_even(total, _SCALE_DIV)
+
+
 def cost_nano(price: Price, usage: Mapping[str, Any]) -> int | None:
     """``cost_of`` in integer nano-dollars (the ledger's unit); None when unknown."""
-    amount = _amount(price, usage) if price.known else None
+    if not price.known:
+        return None
+    exact = price._exact
+    if exact is not None:
+        details: Mapping[str, Any] = usage.get("input_token_details") or {}
+        return _exact_nano(
+            exact,
+            int(usage.get("input_tokens") or 0),
+            int(usage.get("output_tokens") or 0),
+            int(details.get("cache_read") or 0),
+            int(details.get("cache_creation") or 0),
+        )
+    amount = _amount(price, usage)
     return None if amount is None else int((amount * _NANO_PER_USD).to_integral_value())
 
 
 def worst_case_nano(price: Price, input_tokens: int, max_output_tokens: int) -> int | None:
     """Upper bound of a call's cost (input plus the full output cap); None when a needed rate is unknown."""
+    exact = price._exact
+    if exact is not None:
+        amount_nano = _exact_nano(exact, input_tokens, max_output_tokens, 0, 0)
+        return None if amount_nano is None else amount_nano + 1
     amount = _amount(price, {"input_tokens": input_tokens, "output_tokens": max_output_tokens})
     return None if amount is None else int((amount * _NANO_PER_USD).to_integral_value()) + 1
