@@ -147,17 +147,23 @@ class SQLiteLedger:
                 db.execute("PRAGMA synchronous=NORMAL")
 
     def _in_tx(self, db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        self._begin(db)
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._commit(db)
+
+    def _begin(self, db: sqlite3.Connection) -> None:
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
             raise LedgerUnavailableError(
                 f"SQLite ledger {self.path} is locked or unreadable: {error}"
             ) from error
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+
+    def _commit(self, db: sqlite3.Connection) -> None:
         try:
             db.execute("COMMIT")
         except sqlite3.Error as error:
@@ -196,24 +202,22 @@ class SQLiteLedger:
 
     def settle(self, record: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> bool:
         """Drop holds, add the cost to ``spend`` buckets and store the record, once per id."""
-        r = record
         durable = self.durability == "all" or (self.durability == "budgets" and bool(held))
-        with self._tx(durable=durable) as db:
-            cursor = db.execute(
-                f"INSERT OR IGNORE INTO records ({_RECORD_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    r.id, r.ts, r.provider, r.model, r.input_tokens, r.output_tokens,
-                    r.cache_read_tokens, r.cache_write_tokens, r.cost_nano, r.price_provenance,
-                    r.latency_s, r.outcome, int(r.usage_estimated),
-                ),
-            )  # fmt: skip
-            if cursor.rowcount == 0:
-                return False
-            if held:
-                db.execute("DELETE FROM holds WHERE res_id = ?", (r.id,))
-            if r.cost_nano and spend:
-                db.execute(_spend_sql(len(spend)), [x for b in spend for x in (b.scope, b.period, r.cost_nano)])
-        return True
+        db = self._conn()  # the transaction is spelled out (no context manager): this runs on every call
+        if durable:
+            db.execute("PRAGMA synchronous=FULL")  # per connection, outside a transaction
+        try:
+            self._begin(db)
+            try:
+                stored = _settle_rows(db, record, held, spend)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            self._commit(db)
+        finally:
+            if durable:
+                db.execute("PRAGMA synchronous=NORMAL")
+        return stored
 
     async def asettle(self, record: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> bool:
         """Async twin of ``settle`` (runs on a worker thread)."""
@@ -276,6 +280,29 @@ class SQLiteLedger:
         """Close every connection this ledger opened."""
         self._connections.close_all()
 
+
+
+_INSERT_RECORD = f"INSERT OR IGNORE INTO records ({_RECORD_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+
+def _settle_rows(db: sqlite3.Connection, r: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> bool:
+    """The settle's writes, inside its transaction; False when the record id is already stored."""
+    cursor = db.execute(
+        _INSERT_RECORD,
+        (
+            r.id, r.ts, r.provider, r.model, r.input_tokens, r.output_tokens,
+            r.cache_read_tokens, r.cache_write_tokens, r.cost_nano, r.price_provenance,
+            r.latency_s, r.outcome, int(r.usage_estimated),
+        ),
+    )  # fmt: skip
+    if cursor.rowcount == 0:
+        return False
+    if held:
+        db.execute("DELETE FROM holds WHERE res_id = ?", (r.id,))
+    cost = r.cost_nano
+    if cost and spend:
+        db.execute(_spend_sql(len(spend)), [x for b in spend for x in (b.scope, b.period, cost)])
+    return True
 
 
 @functools.cache
