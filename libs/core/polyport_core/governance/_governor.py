@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
-import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from polyport_core.catalog import unpriced_message
@@ -53,7 +54,7 @@ class _CallState:
     __slots__ = ("caps", "cost", "grant", "held", "price", "res_id", "spend")
 
     def __init__(self) -> None:
-        self.res_id = uuid.uuid4().hex
+        self.res_id = _record_id()
         self.grant: Grant | None = None
         self.price: Price | None = None
         self.caps: list[Cap] = []
@@ -245,7 +246,7 @@ class Governor(CallHooks):
         if state.grant is not None:
             self.limiter.release(state.grant)
         usage = outcome.usage
-        details: dict[str, Any] = dict(usage.get("input_token_details") or {}) if usage else {}
+        details: Mapping[str, Any] = (usage.get("input_token_details") or _NO_DETAILS) if usage else _NO_DETAILS
         if usage is not None and state.price is not None:
             state.cost = cost_nano(state.price, usage)
         elif usage is None and outcome.error is not None:
@@ -275,7 +276,7 @@ class Governor(CallHooks):
             ttft_s=outcome.time_to_first_token_s,
             input_tokens=record.input_tokens,
             output_tokens=record.output_tokens,
-            cost_usd=record.cost_usd,
+            cost_nano=state.cost,
         )
         if outcome.response_headers:
             snapshot = parse_quota_headers(outcome.response_headers, call.provider, call.model)
@@ -344,7 +345,7 @@ class Governor(CallHooks):
         state: _CallState | None = call.state.get(_KEY)
         if state is None:
             return {}
-        cost = None if state.cost is None else float(nano_to_usd(state.cost))
+        cost = None if state.cost is None else _usd_float(state.cost)
         provenance = state.price.provenance if state.price is not None else "unknown"
         return {"cost_usd": cost, "price_provenance": provenance, "ledger_id": state.res_id}
 
@@ -352,6 +353,24 @@ class Governor(CallHooks):
         """Settled spend of a budget's scope in the current day or month."""
         _, day, month = scopes_for("", "")
         return nano_to_usd(self.ledger.spent(Bucket(budget.scope, day if period == "day" else month)))
+
+
+def _record_id() -> str:
+    """32 hex digits like ``uuid4().hex``: the clock in ns, then 64 random bits.
+
+    Cheaper than ``uuid4``, and time-ordered: the ledger's id index grows at its right edge
+    instead of at random pages (fewer page splits, fewer pages written per commit).
+    """
+    return f"{time.time_ns():016x}{os.urandom(8).hex()}"
+
+
+_NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+_EXACT_FLOAT = 2**53
+
+
+def _usd_float(nano: int) -> float:
+    """``float(nano_to_usd(nano))``: the same correctly rounded float (both sides are exact below 2**53)."""
+    return nano / 1e9 if -_EXACT_FLOAT < nano < _EXACT_FLOAT else float(nano_to_usd(nano))
 
 
 def _periods(caps: list[Cap]) -> tuple[str, str]:

@@ -87,18 +87,18 @@ def parse_quota_headers(
     """A snapshot from response headers, or None when they carry no rate-limit fields."""
     if not headers:
         return None
-    now = time.time() if now is None else now
     fields: dict[str, dict[str, str]] = {}
     for raw_key, value in headers.items():
         key = raw_key.lower()
         if "ratelimit" not in key:
-            continue
+            continue  # most responses carry none: no clock read, no dicts
         if match := _OPENAI.match(key):
             fields.setdefault(match.group(2), {})[match.group(1)] = value
         elif match := _ANTHROPIC.match(key):
             fields.setdefault(match.group(1), {})[match.group(2)] = value
     if not fields:
         return None
+    now = time.time() if now is None else now
     windows = {
         name: QuotaWindow(
             limit=_int(parts.get("limit")),

@@ -19,6 +19,16 @@ __all__ = ["Availability", "Metrics", "ModelStats"]
 Availability = Literal["healthy", "degraded", "down", "unknown"]
 
 
+_NANO_PER_USD = Decimal(1_000_000_000)
+
+
+def _nano_usd(nano: int) -> Decimal:
+    return Decimal(nano) / _NANO_PER_USD if nano else _ZERO
+
+
+_ZERO = Decimal(0)
+
+
 def _percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -44,6 +54,13 @@ class ModelStats:
     latencies: deque[float] = field(default_factory=deque)
     ttfts: deque[float] = field(default_factory=deque)
     recent: deque[bool] = field(default_factory=deque)
+
+    def __post_init__(self) -> None:
+        # bounded windows: a full deque drops its oldest entry on append
+        for name in ("latencies", "ttfts", "recent"):
+            queue: deque[Any] = getattr(self, name)
+            if queue.maxlen != self.window:
+                setattr(self, name, deque(queue, maxlen=self.window))
 
     def availability(self, down_after: int = 3) -> Availability:
         """Health from recent outcomes."""
@@ -100,8 +117,11 @@ class Metrics:
         input_tokens: int = 0,
         output_tokens: int = 0,
         cost_usd: Decimal | None = None,
+        cost_nano: int | None = None,
     ) -> None:
-        """Add one call's outcome."""
+        """Add one call's outcome; its cost as ``cost_usd`` or (cheaper) integer ``cost_nano``."""
+        if cost_nano is not None:
+            cost_usd = _nano_usd(cost_nano)
         with self._lock:
             stats = self._stats.get((provider, model))
             if stats is None:
@@ -121,9 +141,6 @@ class Metrics:
             if ttft_s is not None:
                 stats.ttfts.append(ttft_s)
             stats.recent.append(error_kind is None)
-            for queue in (stats.latencies, stats.ttfts, stats.recent):
-                if len(queue) > self.window:
-                    queue.popleft()
         if self._exporter is not None:
             self._exporter.record(provider, model, error_kind, latency_s, input_tokens, output_tokens)
 
