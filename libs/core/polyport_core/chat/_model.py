@@ -25,20 +25,13 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from polyport_core.adapters._limits import DEFAULT_MAX_RESPONSE_BYTES, response_size_limit
 from polyport_core.catalog import catalog_entry, profile_from_facts
 from polyport_core.chat._kwargs import move_unknown_kwargs
-from polyport_core.chat._parsed import ParsedResponse, make_usage
-from polyport_core.chat._stream_guard import StreamGuard
+from polyport_core.chat._parsed import ParsedResponse
+from polyport_core.chat._stream_tracker import StreamTracker
 from polyport_core.chat._streamed import areported, reported
 from polyport_core.chat._structured import build_structured_output
 from polyport_core.chat._tools import ToolLike, format_tools, normalize_tool_choice
 from polyport_core.chat._validation import RequestValidator
-from polyport_core.errors import (
-    BadResponseError,
-    PolyportError,
-    ProviderUnavailableError,
-    ResponseTooLargeError,
-    StreamInterruptedError,
-    with_origin,
-)
+from polyport_core.errors import BadResponseError, PolyportError, with_origin
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
 from polyport_core.tokens import count_message_tokens, count_text_tokens
 
@@ -252,10 +245,7 @@ class ProviderChatModel(BaseChatModel):
 
     async def _afail(self, call: CallInfo, error: BaseException) -> BaseException:
         mapped = self._named_error(error)
-        if self.call_hooks is not None:
-            await self.call_hooks.aafter_call(
-                call, CallOutcome(error=mapped, latency_s=time.perf_counter() - call.started_at)
-            )
+        await self._aabandon(call, mapped)
         return mapped
 
     def _read_response(self, raw: Any) -> ParsedResponse:
@@ -384,7 +374,7 @@ class ProviderChatModel(BaseChatModel):
         if hooks is not None:
             hooks.before_call(call)
         state = StreamState(self.max_response_bytes)
-        tracker = _StreamTracker(self, call, messages)
+        tracker = StreamTracker(self, call)
         try:
             for event in self._send_stream(payload, state):
                 tracker.guard.event()
@@ -425,7 +415,7 @@ class ProviderChatModel(BaseChatModel):
         if hooks is not None:
             await hooks.abefore_call(call)
         state = StreamState(self.max_response_bytes)
-        tracker = _StreamTracker(self, call, messages)
+        tracker = StreamTracker(self, call)
         try:
             async for event in self._asend_stream(payload, state):
                 tracker.guard.event()
@@ -518,123 +508,3 @@ class ProviderChatModel(BaseChatModel):
         """Offline token count of ``text``."""
         return count_text_tokens(text, self.model_name)
 
-
-class _StreamTracker:
-    """Usage, completeness, size guard and time-to-first-token bookkeeping of one stream."""
-
-    __slots__ = ("call", "chunks", "first_token_at", "guard", "messages", "model", "pieces", "usage")
-
-    def __init__(self, model: ProviderChatModel, call: CallInfo, messages: list[BaseMessage]) -> None:
-        self.model = model
-        self.call = call
-        self.messages = messages
-        self.pieces: list[str] = []
-        self.usage: Any = None
-        self.first_token_at: float | None = None
-        self.chunks = 0
-        self.guard = StreamGuard(call.max_output_tokens, provider=model._provider_id, model=model.model_name)
-
-    def observe(self, chunk: AIMessageChunk) -> ChatGenerationChunk:
-        if self.first_token_at is None:
-            self.first_token_at = time.perf_counter()
-        self.chunks += 1
-        if chunk.usage_metadata is not None:
-            self.usage = chunk.usage_metadata
-        content = chunk.content
-        if content:
-            piece = content if isinstance(content, str) else str(content)
-            self.pieces.append(piece)
-            self.guard.output(len(piece))
-        for tool_chunk in chunk.tool_call_chunks:
-            args = tool_chunk.get("args")
-            if args:
-                self.pieces.append(args)
-                self.guard.output(len(args))
-        return ChatGenerationChunk(message=chunk)
-
-    def check_complete(self, state: StreamState) -> None:
-        if state.finished:
-            return
-        where: dict[str, Any] = {"provider": self.model._provider_id, "model": self.model.model_name}
-        if not self.chunks:  # nothing reached the caller: an ordinary, retryable failure
-            raise ProviderUnavailableError("The stream ended before its first chunk (the server closed it)", **where)
-        raise BadResponseError("The stream ended before the model finished its response", **where)
-
-    def broken(self, error: BaseException) -> BaseException:
-        """The one rule for broken streams: after the first chunk, ``StreamInterruptedError``.
-
-        Before it, the error stays what it is (a drop is ``ProviderUnavailableError``,
-        retried and fallen back like a cut non-stream body). Size-guard errors and
-        errors that are not provider errors are never rewrapped.
-        """
-        if not self.chunks or not isinstance(error, PolyportError):
-            return error
-        if isinstance(error, StreamInterruptedError | ResponseTooLargeError):
-            return error
-        interrupted = StreamInterruptedError(
-            f"The stream broke after {self.chunks} chunk(s) reached the caller, so it cannot be retried "
-            f"({error.kind}: {error.detail})",
-            provider=error.provider or self.model._provider_id,
-            model=error.model or self.model.model_name,
-            status_code=error.status_code,
-        )
-        interrupted.__cause__ = error
-        return interrupted
-
-    def _usage(self) -> tuple[Any, bool]:
-        """Reported usage, else an estimate from the prompt and what was streamed (and whether estimated)."""
-        if self.usage is not None:
-            return self.usage, False
-        estimate = make_usage(
-            count_message_tokens(self.messages, self.model.model_name, self.call.payload.get("tools")),
-            count_text_tokens("".join(self.pieces), self.model.model_name),
-        )
-        return estimate, True
-
-    def partial(self, state: StreamState) -> CallOutcome:
-        """What a stream that broke or was closed delivered: billed like any output, marked estimated.
-
-        A usage report seen mid-stream (Anthropic sends one at the start) keeps its input count,
-        and its output count when that exceeds the estimate of what was streamed.
-        """
-        outcome = self._timing(state)
-        if not self.chunks:
-            return outcome  # nothing came back: nothing is billed
-        estimate = make_usage(
-            self.usage["input_tokens"]
-            if self.usage is not None
-            else count_message_tokens(self.messages, self.model.model_name, self.call.payload.get("tools")),
-            count_text_tokens("".join(self.pieces), self.model.model_name),
-        )
-        if self.usage is not None and self.usage["output_tokens"] >= estimate["output_tokens"]:
-            outcome.usage = self.usage
-        else:
-            outcome.usage, outcome.usage_estimated = estimate, True
-        return outcome
-
-    def _timing(self, state: StreamState) -> CallOutcome:
-        return CallOutcome(
-            latency_s=time.perf_counter() - self.call.started_at,
-            time_to_first_token_s=None
-            if self.first_token_at is None
-            else self.first_token_at - self.call.started_at,
-            response_headers=state.headers,
-        )
-
-    def outcome(self, state: StreamState) -> CallOutcome:
-        outcome = self._timing(state)
-        if self.usage is not None or self.model.stream_usage:
-            outcome.usage, outcome.usage_estimated = self._usage()
-        return outcome
-
-    def final_chunk(self, state: StreamState, outcome: CallOutcome) -> ChatGenerationChunk:
-        """A closing chunk with metadata (and the estimated usage, when estimated)."""
-        metadata = self.model._base_metadata(state.model_name)
-        metadata["usage_estimated"] = outcome.usage_estimated
-        hooks = self.model.call_hooks
-        if hooks is not None:
-            metadata.update(hooks.response_metadata(self.call, outcome))
-        chunk = AIMessageChunk(content="", response_metadata=metadata, chunk_position="last")
-        if outcome.usage_estimated and outcome.usage is not None:
-            chunk.usage_metadata = outcome.usage
-        return ChatGenerationChunk(message=chunk)
