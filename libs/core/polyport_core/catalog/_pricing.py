@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from polyport_core.catalog._catalog import catalog_version, exact_entry
 
@@ -189,29 +189,49 @@ def unpriced_message(provider: str, model: str, source: str | None = None) -> st
     )
 
 
-def _amount(price: Price, usage: Mapping[str, Any]) -> Decimal | None:
-    """USD for ``usage`` at ``price``; None when tokens of some class have no known rate."""
+_Rate = TypeVar("_Rate", int, Decimal)
+
+
+def _token_counts(usage: Mapping[str, Any]) -> tuple[int, int, int, int]:
+    """``(input, output, cache_read, cache_write)`` tokens of a langchain-core usage record."""
     details: Mapping[str, Any] = usage.get("input_token_details") or {}
-    cache_read = int(details.get("cache_read") or 0)
-    cache_write = int(details.get("cache_creation") or 0)
-    fresh = int(usage.get("input_tokens") or 0)
-    parts: list[tuple[int, Decimal | None]] = []
+    return (
+        int(usage.get("input_tokens") or 0),
+        int(usage.get("output_tokens") or 0),
+        int(details.get("cache_read") or 0),
+        int(details.get("cache_creation") or 0),
+    )
+
+
+def _charge(
+    rates: tuple[_Rate | None, _Rate | None, _Rate | None, _Rate | None], tokens: tuple[int, int, int, int]
+) -> _Rate | int | None:
+    """Σ rate × tokens per token class (cached input at the cache rates, else the input rate);
+    None when tokens of some class have no known rate. Serves exact integer and Decimal rates."""
+    rate_in, rate_out, rate_read, rate_write = rates
+    fresh, output, cache_read, cache_write = tokens
+    parts: list[tuple[int, _Rate | None]] = []
     if cache_read:
-        parts.append((cache_read, price.cache_read if price.cache_read is not None else price.input))
+        parts.append((cache_read, rate_read if rate_read is not None else rate_in))
         fresh -= cache_read
     if cache_write:
-        parts.append((cache_write, price.cache_write if price.cache_write is not None else price.input))
+        parts.append((cache_write, rate_write if rate_write is not None else rate_in))
         fresh -= cache_write
-    parts.append((max(fresh, 0), price.input))
-    parts.append((int(usage.get("output_tokens") or 0), price.output))
-    total = Decimal(0)
-    for tokens, rate in parts:
-        if tokens == 0:
+    parts += [(max(fresh, 0), rate_in), (output, rate_out)]
+    total: _Rate | int = 0
+    for count, rate in parts:
+        if count == 0:
             continue
         if rate is None:
             return None
-        total += rate * tokens
-    return total / _MILLION
+        total = total + rate * count
+    return total
+
+
+def _amount(price: Price, tokens: tuple[int, int, int, int]) -> Decimal | None:
+    """USD for ``tokens`` at ``price``; None when tokens of some class have no known rate."""
+    total = _charge((price.input, price.output, price.cache_read, price.cache_write), tokens)
+    return None if total is None else Decimal(total) / _MILLION
 
 
 def cost_of(
@@ -225,66 +245,26 @@ def cost_of(
     price = price if price is not None else price_for(provider, model)
     if usage is None or not price.known:
         return Cost(None, "unknown")
-    amount = _amount(price, usage)
+    amount = _amount(price, _token_counts(usage))
     return Cost(amount, price.provenance if amount is not None else "unknown")
 
 
-def _exact_nano(
-    exact: tuple[int | None, int | None, int | None, int | None],
-    fresh: int,
-    output: int,
-    cache_read: int,
-    cache_write: int,
-) -> int | None:
-    """``_amount`` in nano-dollars with integer rates (same split of tokens, same rounding)."""
-    rate_in, rate_out, rate_read, rate_write = exact
-    total = 0
-    if cache_read:
-        rate = rate_read if rate_read is not None else rate_in
-        if rate is None:
-            return None
-        total += rate * cache_read
-        fresh -= cache_read
-    if cache_write:
-        rate = rate_write if rate_write is not None else rate_in
-        if rate is None:
-            return None
-        total += rate * cache_write
-        fresh -= cache_write
-    if fresh > 0:
-        if rate_in is None:
-            return None
-        total += rate_in * fresh
-    if output:
-        if rate_out is None:
-            return None
-        total += rate_out * output
-    return _round_half_even(total, _SCALE_DIV)
+def _nano(price: Price, tokens: tuple[int, int, int, int]) -> int | None:
+    """Cost of ``tokens`` in nano-dollars, rounded half to even: integer math on the exact rates,
+    Decimal when a rate has more fractional digits than they hold."""
+    if price._exact is not None:
+        total = _charge(price._exact, tokens)
+        return None if total is None else _round_half_even(total, _SCALE_DIV)
+    amount = _amount(price, tokens)
+    return None if amount is None else int((amount * _NANO_PER_USD).to_integral_value())
 
 
 def cost_nano(price: Price, usage: Mapping[str, Any]) -> int | None:
     """``cost_of`` in integer nano-dollars (the ledger's unit); None when unknown."""
-    if not price.known:
-        return None
-    exact = price._exact
-    if exact is not None:
-        details: Mapping[str, Any] = usage.get("input_token_details") or {}
-        return _exact_nano(
-            exact,
-            int(usage.get("input_tokens") or 0),
-            int(usage.get("output_tokens") or 0),
-            int(details.get("cache_read") or 0),
-            int(details.get("cache_creation") or 0),
-        )
-    amount = _amount(price, usage)
-    return None if amount is None else int((amount * _NANO_PER_USD).to_integral_value())
+    return _nano(price, _token_counts(usage)) if price.known else None
 
 
 def worst_case_nano(price: Price, input_tokens: int, max_output_tokens: int) -> int | None:
     """Upper bound of a call's cost (input plus the full output cap); None when a needed rate is unknown."""
-    exact = price._exact
-    if exact is not None:
-        amount_nano = _exact_nano(exact, input_tokens, max_output_tokens, 0, 0)
-        return None if amount_nano is None else amount_nano + 1
-    amount = _amount(price, {"input_tokens": input_tokens, "output_tokens": max_output_tokens})
-    return None if amount is None else int((amount * _NANO_PER_USD).to_integral_value()) + 1
+    amount_nano = _nano(price, (input_tokens, max_output_tokens, 0, 0))
+    return None if amount_nano is None else amount_nano + 1

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from polyport_core.catalog import Price, cost_nano, worst_case_nano
-from polyport_core.catalog._pricing import _NANO_PER_USD, _amount
+from polyport_core.catalog._pricing import _NANO_PER_USD, _amount, _token_counts
 
 
 def _decimal_nano(price: Price, usage: dict[str, Any]) -> int | None:
-    amount = _amount(price, usage)
+    amount = _amount(price, _token_counts(usage))
     return None if amount is None else int((amount * _NANO_PER_USD).to_integral_value())
 
 
