@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 from polyport_core.auth import redact_text
 from polyport_core.ledger import Bucket, Ledger, UsageRecord
-from polyport_core.ledger._outbox import Outbox, ledger_identity
+from polyport_core.ledger._outbox import Outbox, OutboxEntry, ledger_identity
 
 __all__ = ["Settlement"]
 
@@ -55,7 +55,7 @@ class Settlement:
         self._failures = 0
         self._replaying = threading.Lock()
         self._held_lock = threading.Lock()
-        self._in_memory: list[tuple[UsageRecord, tuple[Bucket, ...], tuple[Bucket, ...]]] = []
+        self._in_memory: list[OutboxEntry] = []
         """Last resort when the outbox itself cannot be written (disk full, locked past its timeout)."""
 
     @property
@@ -164,7 +164,7 @@ class Settlement:
             logger.exception("polyport could not write the outbox %s; settle of %s held in memory",
                              self.outbox.path, record.id)  # fmt: skip
             with self._held_lock:
-                self._in_memory.append((record, tuple(held), tuple(spend)))
+                self._in_memory.append(OutboxEntry(record, tuple(held), tuple(spend)))
         self._maybe_pending = True
         self._failed(error, f"settle of {record.id}")
 
@@ -172,12 +172,12 @@ class Settlement:
         """Settles the outbox could not take: into the ledger, else into the outbox, else kept."""
         with self._held_lock:
             waiting, self._in_memory = self._in_memory, []
-        for index, (record, held, spend) in enumerate(waiting):
+        for index, entry in enumerate(waiting):
             try:
-                self._ledger().settle(record, held, spend)
+                self._ledger().settle(entry.record, entry.held, entry.spend)
             except Exception:
                 try:
-                    self.outbox.add(self.identity, record, held, spend)
+                    self.outbox.add(self.identity, entry.record, entry.held, entry.spend)
                 except Exception:
                     with self._held_lock:
                         self._in_memory.extend(waiting[index:])
