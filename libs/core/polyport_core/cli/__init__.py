@@ -12,9 +12,10 @@ import typer
 
 from polyport_core.cli._chat import register as _register_chat
 from polyport_core.cli._providers import providers_app
+from polyport_core.cli._test import render_report
 from polyport_core.cli._usage import usage_rows
 
-__all__ = ["app", "main", "usage_rows"]
+__all__ = ["app", "main", "render_report", "usage_rows"]
 
 app = typer.Typer(
     name="polyport",

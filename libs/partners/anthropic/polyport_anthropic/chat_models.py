@@ -10,8 +10,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.adapters.stainless import ClientPair
 from polyport_core.auth import RedactedURL, SecretHeaders, reveal
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
-from polyport_core.chat._model import StructuredMethod
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
 from polyport_core.errors import InvalidConfigError
 from pydantic import Field, PrivateAttr, SecretStr
 
@@ -210,7 +209,7 @@ class ChatAnthropic(ProviderChatModel):
             if system:
                 body["system"] = system
             if tools:
-                from polyport_core.chat._tools import format_tools
+                from polyport_core.chat import format_tools
 
                 body["tools"] = tools_to_anthropic(format_tools(list(tools)))
             try:

@@ -13,7 +13,7 @@ from langchain_core.utils.utils import secret_from_env
 from polyport_core.adapters import AdapterChatModel, HTTPAdapter
 from polyport_core.adapters.openai_wire import messages_to_openai
 from polyport_core.auth import RedactedURL
-from polyport_core.chat._model import StructuredMethod
+from polyport_core.chat import StructuredMethod
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from polyport_llamacpp._adapter import LlamaCppAdapter

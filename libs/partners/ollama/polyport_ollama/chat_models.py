@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, make_usage
-from polyport_core.chat._model import StructuredMethod
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod, make_usage
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_ollama._convert import messages_to_ollama, parse_message, tools_to_ollama
