@@ -14,6 +14,16 @@ import httpx2
 Handler = Callable[[httpx2.Request], httpx2.Response]
 
 
+WEATHER_TOOL = {  # an OpenAI function tool, as a forced tool call names it
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather for a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+
+
 def completion(
     content: str | None = "Hello!",
     *,

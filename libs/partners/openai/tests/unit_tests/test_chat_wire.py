@@ -20,6 +20,7 @@ from polyport_openai import ChatOpenAI
 from pydantic import BaseModel
 
 from ._wire import (
+    WEATHER_TOOL,
     Recorder,
     chunk,
     completion,
@@ -385,16 +386,6 @@ def test_token_counting_never_raises_for_unknown_models_and_counts_tools() -> No
     }
     assert base > 0
     assert model.get_num_tokens_from_messages(messages, tools=[tool]) > base
-
-
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Weather for a city",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-    },
-}
 
 
 def test_forced_tool_call_emulated_with_json_schema() -> None:

@@ -19,19 +19,11 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.runnables import Runnable
 from polyport_openai import ChatOpenAI
 
-from ._wire import Recorder, chunk, completion, json_response, sse, sse_response, usage_chunk
+from ._wire import WEATHER_TOOL, Recorder, chunk, completion, json_response, sse, sse_response, usage_chunk
 
 CUT = '{"name": "get_weather", "arguments": {"ci'
 """What Gemma 3 270M writes for a forced ``get_weather`` call before a small cap stops it."""
 
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Weather for a city",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-    },
-}
 TIME_TOOL = {
     "type": "function",
     "function": {
