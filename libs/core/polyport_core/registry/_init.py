@@ -118,6 +118,18 @@ def _enabled(spec: ProviderSpec) -> ProviderSpec:
     return spec
 
 
+def _allowed(spec: ProviderSpec, model: str) -> None:
+    """Refuse a model id outside the provider's ``allowed_models`` (before anything is built or sent)."""
+    if not spec.allows(model):
+        allowed = ", ".join(spec.allowed_models or []) or "none"
+        raise InvalidConfigError(
+            f"model {model!r} is not allowed for provider {spec.id!r}: allowed_models in "
+            f"{spec.source or spec.id} lists {allowed}",
+            provider=spec.id,
+            model=model,
+        )
+
+
 def _with_governance(
     cls: type[Any], spec: ProviderSpec, registry: Registry, governance: bool, overrides: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -153,6 +165,7 @@ def _chat(
     spec: ProviderSpec, model: str, registry: Registry, governance: bool, overrides: Mapping[str, Any]
 ) -> BaseChatModel:
     cls = engine_class(_enabled(spec).engine, provider=spec.id)
+    _allowed(spec, model)
     kwargs = _with_governance(cls, spec, registry, governance, overrides)
     chat: BaseChatModel = _from_spec(cls, spec, model, kwargs, BaseChatModel)
     return chat
@@ -206,6 +219,7 @@ def init_embeddings(
     registry = registry or get_registry()
     spec, model_id = resolve_model(model, _provider_arg(model_provider, provider), registry)[0]
     cls = embeddings_class(_enabled(spec).engine, provider=spec.id)
+    _allowed(spec, model_id)
     kwargs = _with_governance(cls, spec, registry, governance, overrides)
     embedder: Embeddings = _from_spec(cls, spec, model_id, kwargs, Embeddings)
     return embedder

@@ -376,6 +376,10 @@ class ProviderSpec(_Strict):
     limits: LimitsSpec | None = None
     budget: BudgetSpec | None = None
     models: list[ModelSpec] = Field(default_factory=list)
+    default_model: str | None = Field(default=None, min_length=1)
+    """The model ``init_chat_model("provider")`` and ``polyport test PROVIDER`` use when none is named."""
+    allowed_models: list[str] | None = None
+    """An allowlist: any other model id is refused before a model is built (nothing is sent)."""
     docs_url: str | None = None
     http: HTTPEngineSpec | None = None
     """Request template and response map of the declarative ``http`` engine."""
@@ -422,6 +426,17 @@ class ProviderSpec(_Strict):
                 raise ValueError(f"unique model ids; {model.id!r} appears twice")
             seen.add(model.id)
         return value
+
+    @model_validator(mode="after")
+    def _default_allowed(self) -> ProviderSpec:
+        allowed, default = self.allowed_models, self.default_model
+        if allowed is not None and default is not None and default not in allowed:
+            raise ValueError(f"default_model {default!r} among allowed_models")
+        return self
+
+    def allows(self, model_id: str) -> bool:
+        """Whether ``model_id`` passes the ``allowed_models`` allowlist (no list: every model)."""
+        return self.allowed_models is None or model_id in self.allowed_models
 
     @model_validator(mode="after")
     def _http_section(self) -> ProviderSpec:
