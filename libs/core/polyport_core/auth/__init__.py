@@ -1,4 +1,4 @@
-"""Credentials: keys in header/query/bearer, OAuth2 client credentials, token providers, keyring.
+"""Credentials: keys in header/query/bearer, OAuth2, token providers, and secrets at rest.
 
 Secrets stay ``SecretStr`` until the moment they are handed to an SDK, and
 never appear in error messages, logs or reprs: ``_redact`` is the one redaction
@@ -22,17 +22,29 @@ from polyport_core.auth._redact import (
     scrub_exception,
 )
 from polyport_core.auth._secrets import keyring_secret, resolve_secret
+from polyport_core.auth._store import (
+    EncryptedFileStore,
+    KeyringStore,
+    SecretStore,
+    SecretStoreError,
+    default_store,
+)
 from polyport_core.auth._types import RedactedURL, SecretHeaders, SecretQuery, reveal, secret_values
 
 __all__ = [
     "SECRET_PARAM_NAMES",
     "AuthMaterial",
+    "EncryptedFileStore",
+    "KeyringStore",
     "OAuth2ClientCredentials",
     "RedactedURL",
     "SecretHeaders",
     "SecretQuery",
+    "SecretStore",
+    "SecretStoreError",
     "TokenProviderAuth",
     "build_auth",
+    "default_store",
     "install_log_redaction",
     "is_secret_name",
     "keyring_secret",
