@@ -22,12 +22,14 @@ from polyport_core.spec._models import (
     ProviderSpec,
     QuirksSpec,
 )
+from polyport_core.spec._patch import ConfigPatch, PatchResult, SpecPatchError, editable_path, write_spec_file
 from polyport_core.spec._schema import SCHEMA_PATH, provider_json_schema, write_json_schema
 
 __all__ = [
     "SCHEMA_PATH",
     "AuthSpec",
     "BudgetSpec",
+    "ConfigPatch",
     "HTTPEngineSpec",
     "HTTPPromptSpec",
     "HTTPResponseSpec",
@@ -35,10 +37,13 @@ __all__ = [
     "LimitsSpec",
     "LoadResult",
     "ModelSpec",
+    "PatchResult",
     "PricingSpec",
     "ProviderSpec",
     "QuirksSpec",
     "SpecError",
+    "SpecPatchError",
+    "editable_path",
     "format_loc",
     "interpolate_value",
     "known_engines",
@@ -48,4 +53,5 @@ __all__ = [
     "parse_spec",
     "provider_json_schema",
     "write_json_schema",
+    "write_spec_file",
 ]

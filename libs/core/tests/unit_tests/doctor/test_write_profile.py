@@ -48,7 +48,7 @@ def test_goose_spellings_are_updated_in_place_and_missing_model_is_added(tmp_pat
     write_profile(load_spec(path), "gemma", {"tools": True})
     write_profile(load_spec(path), "new-model", {"json_schema": True})
     data = json.loads(path.read_text())
-    assert data["models"] == [{"name": "gemma", "supports_tools": True}, {"id": "new-model", "json_schema": True}]
+    assert data["models"] == [{"name": "gemma", "supports_tools": True}, {"name": "new-model", "json_schema": True}]
     assert not path.read_text().endswith("\n")
 
 
