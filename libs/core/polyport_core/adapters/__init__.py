@@ -3,11 +3,11 @@
 ``HTTPAdapter`` (a hand-rolled HTTP provider: request/response transforms, SSE
 and NDJSON streams, auth, error mapping, model listing) with
 ``AdapterChatModel`` / ``AdapterEmbeddings`` that make it a full LangChain
-model; ``ChatHTTP``, the declarative ``engine: "http"``; SSE parsing and shared
-wire-format conversions.
+model; ``ChatHTTP``, the declarative ``engine: "http"``. Also re-exported here for
+adapter authors: stream framing from ``polyport_core.wire`` and the HTTP error
+mapping from ``polyport_core.transport``.
 
-Names load on first use: every partner imports this package for the SSE parser
-and the OpenAI wire helpers, and should not pay for httpx, auth and the spec.
+Names load on first use: importing this package should not pay for httpx, auth and the spec.
 """
 
 from __future__ import annotations
@@ -15,34 +15,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from polyport_core._lazy import lazy_getattr
-from polyport_core.adapters._sse import aiter_sse, iter_sse
+from polyport_core.wire import StreamFormat, aiter_events, aiter_sse, decode_event, iter_events, iter_sse
 
 if TYPE_CHECKING:
     from polyport_core.adapters._chat import AdapterChatModel, AdapterSettings
     from polyport_core.adapters._embeddings import AdapterEmbeddings
-    from polyport_core.adapters._errors import error_from_response, error_message, map_http_error
     from polyport_core.adapters._http import DEFAULT_TIMEOUT, HTTPAdapter
     from polyport_core.adapters._http_engine import ChatHTTP, TemplateAdapter
     from polyport_core.adapters._jsonpath import get_path
-    from polyport_core.adapters._streams import StreamFormat, aiter_events, decode_event, iter_events
     from polyport_core.adapters._types import ChatRequest, RawResponse
+    from polyport_core.transport import error_from_response, error_message, map_http_error
 
 _LAZY = {
     "AdapterChatModel": "_chat",
     "AdapterSettings": "_chat",
     "AdapterEmbeddings": "_embeddings",
-    "error_from_response": "_errors",
-    "error_message": "_errors",
-    "map_http_error": "_errors",
     "DEFAULT_TIMEOUT": "_http",
     "HTTPAdapter": "_http",
     "ChatHTTP": "_http_engine",
     "TemplateAdapter": "_http_engine",
     "get_path": "_jsonpath",
-    "StreamFormat": "_streams",
-    "aiter_events": "_streams",
-    "decode_event": "_streams",
-    "iter_events": "_streams",
     "ChatRequest": "_types",
     "RawResponse": "_types",
 }

@@ -18,13 +18,19 @@ import httpx
 from langchain_core.messages import AIMessageChunk
 from pydantic import SecretStr
 
-from polyport_core.adapters._errors import error_from_response, map_http_error
-from polyport_core.adapters._limits import aiter_capped_lines, aread_capped, iter_capped_lines, read_capped
-from polyport_core.adapters._streams import StreamFormat, aiter_events, iter_events
 from polyport_core.adapters._types import ChatRequest, RawResponse
 from polyport_core.auth import is_secret_name, protect, redact_url, reveal
 from polyport_core.chat import ParsedResponse, StreamState
 from polyport_core.errors import BadResponseError, PolyportError, ProviderUnavailableError
+from polyport_core.transport import (
+    aiter_capped_lines,
+    aread_capped,
+    error_from_response,
+    iter_capped_lines,
+    map_http_error,
+    read_capped,
+)
+from polyport_core.wire import StreamFormat, aiter_events, iter_events
 
 __all__ = ["DEFAULT_TIMEOUT", "HTTPAdapter"]
 

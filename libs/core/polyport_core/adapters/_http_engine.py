@@ -18,10 +18,10 @@ from polyport_core.adapters._http import HTTPAdapter
 from polyport_core.adapters._jsonpath import get_path
 from polyport_core.adapters._template import render_body, render_prompt
 from polyport_core.adapters._types import ChatRequest
-from polyport_core.adapters.openai_wire import messages_to_openai
 from polyport_core.chat import ParsedResponse, StreamState, make_usage
 from polyport_core.errors import BadResponseError, InvalidConfigError
 from polyport_core.spec import HTTPEngineSpec
+from polyport_core.wire.openai import messages_to_openai
 
 if TYPE_CHECKING:
     from polyport_core.registry import SpecSettings

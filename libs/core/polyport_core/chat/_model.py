@@ -22,7 +22,6 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from polyport_core.adapters._limits import DEFAULT_MAX_RESPONSE_BYTES, response_size_limit
 from polyport_core.catalog import catalog_entry, profile_from_facts
 from polyport_core.chat._kwargs import move_unknown_kwargs
 from polyport_core.chat._parsed import ParsedResponse
@@ -34,6 +33,7 @@ from polyport_core.chat._validation import RequestValidator
 from polyport_core.errors import BadResponseError, PolyportError, with_origin
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
 from polyport_core.tokens import count_message_tokens, count_text_tokens
+from polyport_core.transport import DEFAULT_MAX_RESPONSE_BYTES, response_size_limit
 
 __all__ = ["ProviderChatModel", "StreamState"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from polyport_core.adapters.stainless import ClientPair, client_pair
 from polyport_core.auth import is_secret_name, protect
+from polyport_core.transport import ClientPair, client_pair
 
 __all__ = ["NO_KEY", "make_clients"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from polyport_core.adapters.stainless import map_sdk_error
 from polyport_core.errors import PolyportError, error_for_status
+from polyport_core.transport import map_sdk_error
 
 __all__ = ["error_from_event", "map_anthropic_error"]
 

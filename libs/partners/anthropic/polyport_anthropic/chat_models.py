@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
-from polyport_core.adapters.stainless import ClientPair
 from polyport_core.auth import RedactedURL, SecretHeaders, reveal
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
 from polyport_core.errors import InvalidConfigError
+from polyport_core.transport import ClientPair
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_anthropic import _transport

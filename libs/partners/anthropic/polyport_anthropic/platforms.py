@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from langchain_core.utils.utils import secret_from_env
-from polyport_core.adapters.stainless import ClientPair
+from polyport_core.transport import ClientPair
 from pydantic import Field, SecretStr
 
 from polyport_anthropic._clients import make_clients

@@ -12,9 +12,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from polyport_core.adapters import ChatRequest, HTTPAdapter
-from polyport_core.adapters.openai_wire import messages_to_openai
 from polyport_core.chat import ParsedResponse, StreamState, make_usage
 from polyport_core.errors import BadResponseError
+from polyport_core.wire.openai import messages_to_openai
 
 __all__ = ["FINISH_REASONS", "LlamaCppAdapter"]
 

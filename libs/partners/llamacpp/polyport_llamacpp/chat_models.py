@@ -11,9 +11,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import Runnable
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.adapters import AdapterChatModel, HTTPAdapter
-from polyport_core.adapters.openai_wire import messages_to_openai
 from polyport_core.auth import RedactedURL
 from polyport_core.chat import StructuredMethod
+from polyport_core.wire.openai import messages_to_openai
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from polyport_llamacpp._adapter import LlamaCppAdapter

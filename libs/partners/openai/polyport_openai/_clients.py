@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from polyport_core.adapters.stainless import ClientPair, client_pair
 from polyport_core.auth import protect, reveal
 from polyport_core.errors import InvalidConfigError
+from polyport_core.transport import ClientPair, client_pair
 from pydantic import SecretStr
 
 if TYPE_CHECKING:

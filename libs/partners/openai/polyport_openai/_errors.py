@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from polyport_core.adapters.stainless import map_sdk_error
+from polyport_core.transport import map_sdk_error
 
 __all__ = ["map_openai_error"]
 

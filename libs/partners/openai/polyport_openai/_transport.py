@@ -6,8 +6,8 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from polyport_core.adapters.stainless import apost_json, astream_sse, post_json, stream_sse
 from polyport_core.chat import StreamState
+from polyport_core.transport import apost_json, astream_sse, post_json, stream_sse
 
 __all__ = ["apost_json", "astream_events", "post_json", "stream_events"]
 

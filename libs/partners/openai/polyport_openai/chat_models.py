@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
-from polyport_core.adapters.openai_wire import (
+from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
+from polyport_core.wire.openai import (
     FORCED_TOOL_MARKER,
     OPENAI_COMPATIBLE,
     emulate_forced_tool_call,
@@ -19,8 +21,6 @@ from polyport_core.adapters.openai_wire import (
     parse_chat_chunk,
     parse_chat_completion,
 )
-from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients

@@ -29,8 +29,8 @@ from typing import Any
 from _serving import LoopbackHTTP
 from langchain_core.messages import AIMessageChunk
 from polyport_core.adapters import AdapterChatModel, ChatRequest, HTTPAdapter
-from polyport_core.adapters.openai_wire import messages_to_openai, parse_chat_chunk, parse_chat_completion
 from polyport_core.chat import ParsedResponse, StreamState
+from polyport_core.wire.openai import messages_to_openai, parse_chat_chunk, parse_chat_completion
 
 Behaviour = Any
 

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 from _serving import LoopbackHTTP
 from langchain_core.messages import AIMessageChunk, BaseMessage
-from polyport_core.adapters.openai_wire import parse_chat_chunk, parse_chat_completion
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from polyport_core.errors import PolyportError, ProviderUnavailableError, error_for_status, parse_retry_after
+from polyport_core.wire.openai import parse_chat_chunk, parse_chat_completion
 
 
 def body(text: str = "hello", completion_tokens: int = 5) -> dict[str, Any]:

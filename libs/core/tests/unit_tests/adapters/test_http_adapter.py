@@ -21,7 +21,6 @@ from polyport_core.adapters import (
     ChatRequest,
     HTTPAdapter,
 )
-from polyport_core.adapters.openai_wire import messages_to_openai, parse_chat_chunk, parse_chat_completion
 from polyport_core.chat import ParsedResponse, StreamState, make_usage
 from polyport_core.errors import (
     AuthenticationError,
@@ -31,6 +30,7 @@ from polyport_core.errors import (
     ProviderUnavailableError,
     RateLimitError,
 )
+from polyport_core.wire.openai import messages_to_openai, parse_chat_chunk, parse_chat_completion
 
 COMPLETION = {
     "id": "chatcmpl-1",

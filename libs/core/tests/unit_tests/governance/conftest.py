@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessageChunk, BaseMessage
-from polyport_core.adapters.openai_wire import parse_chat_chunk, parse_chat_completion
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
 from polyport_core.errors import PolyportError, ProviderUnavailableError
 from polyport_core.governance import Price, StaticPrices
 from polyport_core.ledger import SQLiteLedger
+from polyport_core.wire.openai import parse_chat_chunk, parse_chat_completion
 from pydantic import Field
 
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, Literal
 
-from polyport_core.adapters._sse import aiter_sse, iter_sse
+from polyport_core.wire._sse import aiter_sse, iter_sse
 
 __all__ = ["StreamFormat", "aiter_events", "decode_event", "iter_events"]
 

@@ -1,4 +1,4 @@
-"""Lean transport through Stainless-generated SDKs (openai 3.x, anthropic 2.x).
+"""The vendor SDK transport: raw bodies through Stainless-generated SDKs (openai 3.x, anthropic 2.x).
 
 The SDK still owns auth, retries, timeouts, platform routing (Azure, Bedrock,
 Vertex) and its error classes; the body is sent as-is with
@@ -13,14 +13,6 @@ import json
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
-from polyport_core.adapters._limits import (
-    aiter_capped_lines,
-    aread_capped,
-    iter_capped_lines,
-    read_capped,
-    stream_limit,
-)
-from polyport_core.adapters._sse import aiter_sse, iter_sse
 from polyport_core.auth import scrub_exception
 from polyport_core.errors import (
     BadResponseError,
@@ -30,6 +22,14 @@ from polyport_core.errors import (
     parse_retry_after,
 )
 from polyport_core.errors import TimeoutError as RequestTimeoutError
+from polyport_core.transport._limits import (
+    aiter_capped_lines,
+    aread_capped,
+    iter_capped_lines,
+    read_capped,
+    stream_limit,
+)
+from polyport_core.wire import aiter_sse, iter_sse
 
 __all__ = [
     "ClientPair",

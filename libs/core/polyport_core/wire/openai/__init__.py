@@ -1,21 +1,21 @@
 """OpenAI Chat Completions wire format, shared by every OpenAI-shaped engine and adapter."""
 
-from polyport_core.adapters.openai_wire._blocks import OPENAI_COMPATIBLE
-from polyport_core.adapters.openai_wire._forced_tools import (
+from polyport_core.wire.openai._blocks import OPENAI_COMPATIBLE
+from polyport_core.wire.openai._forced_tools import (
     FORCED_TOOL_MARKER,
     emulate_forced_tool_call,
     forced_finish_reason,
     forced_tool_chunk,
     forced_tool_message,
 )
-from polyport_core.adapters.openai_wire._messages import messages_to_openai
-from polyport_core.adapters.openai_wire._response import (
+from polyport_core.wire.openai._messages import messages_to_openai
+from polyport_core.wire.openai._response import (
     parse_chat_completion,
     parse_tool_call,
     reasoning_of,
     usage_from_openai,
 )
-from polyport_core.adapters.openai_wire._stream import parse_chat_chunk
+from polyport_core.wire.openai._stream import parse_chat_chunk
 
 __all__ = [
     "FORCED_TOOL_MARKER",

@@ -1,0 +1,69 @@
+"""How bytes move: the vendor SDK transport and plain httpx, with response size caps.
+
+The SDK transport (``post_json``, ``stream_sse``, ``ClientPair``, ``map_sdk_error``)
+sends a raw body through a Stainless-generated SDK (openai, anthropic) so the
+SDK keeps auth, retries and platform routing while its typed layer is skipped.
+The httpx helpers map HTTP failures to polyport errors. Every body and stream
+is read under a size cap (``response_size_limit``).
+
+httpx-based names load on first use: the SDK partners should not pay for httpx.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from polyport_core._lazy import lazy_getattr
+from polyport_core.transport._limits import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    aiter_capped_lines,
+    aread_capped,
+    current_response_limit,
+    iter_capped_lines,
+    read_capped,
+    response_size_limit,
+    stream_limit,
+)
+from polyport_core.transport._sdk import (
+    ClientPair,
+    apost_json,
+    astream_sse,
+    client_pair,
+    default_error_message,
+    map_sdk_error,
+    post_json,
+    stream_sse,
+)
+
+if TYPE_CHECKING:
+    from polyport_core.transport._http_errors import error_from_response, error_message, map_http_error
+
+_LAZY = {
+    "error_from_response": "_http_errors",
+    "error_message": "_http_errors",
+    "map_http_error": "_http_errors",
+}
+
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "ClientPair",
+    "aiter_capped_lines",
+    "apost_json",
+    "aread_capped",
+    "astream_sse",
+    "client_pair",
+    "current_response_limit",
+    "default_error_message",
+    "error_from_response",
+    "error_message",
+    "iter_capped_lines",
+    "map_http_error",
+    "map_sdk_error",
+    "post_json",
+    "read_capped",
+    "response_size_limit",
+    "stream_limit",
+    "stream_sse",
+]
