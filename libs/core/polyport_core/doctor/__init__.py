@@ -24,6 +24,7 @@ from polyport_core.doctor._capability_checks import (
     check_tools_auto,
     check_tools_forced,
 )
+from polyport_core.doctor._discover import KNOWN_SERVERS, LocalServer, ServerKind, discover_local_servers, probe_port
 from polyport_core.doctor._profile import ProfileWriteError, spec_file_for, write_profile
 from polyport_core.doctor._result import CheckResult, Report, Status
 from polyport_core.doctor._runner import CHECKS, Check, run_check, run_doctor
@@ -32,13 +33,16 @@ from polyport_core.doctor._target import BAD_KEY, UNKNOWN_MODEL, DoctorTarget, r
 __all__ = [
     "BAD_KEY",
     "CHECKS",
+    "KNOWN_SERVERS",
     "STRUCTURED_METHODS",
     "UNKNOWN_MODEL",
     "Check",
     "CheckResult",
     "DoctorTarget",
+    "LocalServer",
     "ProfileWriteError",
     "Report",
+    "ServerKind",
     "Status",
     "check_auth",
     "check_bad_key",
@@ -53,6 +57,8 @@ __all__ = [
     "check_tools_forced",
     "check_unknown_model",
     "describe_error",
+    "discover_local_servers",
+    "probe_port",
     "resolve_target",
     "run_check",
     "run_doctor",
