@@ -17,7 +17,9 @@ double layer is intended.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -70,13 +72,29 @@ def _interrupted(model: Any, error: BaseException) -> BaseException:
     return interrupted
 
 
-def _open_stream(stream: Iterator[Any]) -> tuple[Iterator[Any], Any]:
-    """Start a stream: its first chunk (None for an empty stream), so failures before it can be retried."""
-    return stream, next(stream, None)
+def _open_stream(model: Any, messages: list[BaseMessage], **kwargs: Any) -> Iterator[Any]:
+    """Start a model's stream (read its first chunk, so failures before it are retried and fall back)."""
+    stream = iter(model.stream(messages, **kwargs))
+    first = next(stream, None)
+    return stream if first is None else itertools.chain((first,), stream)
 
 
-async def _aopen_stream(stream: AsyncIterator[Any]) -> tuple[AsyncIterator[Any], Any]:
-    return stream, await anext(stream, None)
+async def _aopen_stream(model: Any, messages: list[BaseMessage], **kwargs: Any) -> AsyncIterator[Any]:
+    """Async twin of ``_open_stream``."""
+    stream = aiter(model.astream(messages, **kwargs))
+    first = await anext(stream, None)
+    return stream if first is None else _prepend(first, stream)
+
+
+async def _awaited(send: Callable[[Any], Awaitable[Any]], model: Any) -> Any:
+    """``await send(model)`` as a coroutine function (what the retry policy expects)."""
+    return await send(model)
+
+
+async def _prepend(first: Any, rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    yield first
+    async for item in rest:
+        yield item
 
 
 def _name(model: Runnable[Any, Any]) -> str:
@@ -126,37 +144,40 @@ class FallbackChatModel(BaseChatModel):
     def _candidates(self) -> list[int]:
         ready = [i for i in range(len(self.models)) if self._breaker.available(i)]
         if not ready:
-            waits = ", ".join(
-                f"{_name(m)} {self._breaker.cooling_for(i):.1f}s" for i, m in enumerate(self.models)
-            )
+            waits = ", ".join(f"{_name(m)} {self._breaker.cooling_for(i):.1f}s" for i, m in enumerate(self.models))
             raise ProviderUnavailableError(f"Every model is cooling down after repeated failures ({waits})")
         return ready
 
-    def _failed(self, index: int, error: BaseException, steps: list[dict[str, Any]]) -> None:
-        opened = False if isinstance(error, LOCAL_REFUSALS) else self._breaker.failure(index)
-        steps.append(
-            {
-                "model": _name(self.models[index]),
-                "error": getattr(error, "kind", type(error).__name__),
-                "message": str(error)[:200],
-                "cooldown_started": opened,
-            }
-        )
+    def _first_answer(
+        self, route: _Route, send: Callable[[Any], Any], run: CallbackManagerForLLMRun | None
+    ) -> tuple[int, Any]:
+        """``(index, send(model))`` of the first model that answers (each retried by ``retry``)."""
+        for index, model in route:
+            try:
+                return index, self.retry.call(partial(send, model)) if self.retry else send(model)
+            except self.fallback_on as caught:
+                note = route.failed(index, caught)
+                if run is not None:
+                    run.on_text(note)
+        raise route.exhausted()
 
-    def _note(self, steps: list[dict[str, Any]], index: int) -> dict[str, Any]:
-        return {"fallback": {"used": _name(self.models[index]), "index": index, "failed": steps}}
-
-    def _finish(self, message: BaseMessage, steps: list[dict[str, Any]], index: int) -> ChatResult:
-        self._breaker.success(index)
-        message.response_metadata = {**message.response_metadata, **self._note(steps, index)}
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-    @staticmethod
-    def _step_text(steps: list[dict[str, Any]]) -> str:
-        last = steps[-1]
-        return f"fallback: {last['model']} failed with {last['error']}; trying the next model\n"
+    async def _afirst_answer(
+        self, route: _Route, send: Callable[[Any], Awaitable[Any]], run: AsyncCallbackManagerForLLMRun | None
+    ) -> tuple[int, Any]:
+        """Async twin of ``_first_answer``."""
+        for index, model in route:
+            try:
+                return index, await (self.retry.acall(partial(_awaited, send, model)) if self.retry else send(model))
+            except self.fallback_on as caught:
+                note = route.failed(index, caught)
+                if run is not None:
+                    await run.on_text(note)
+        raise route.exhausted()
 
     # ------------------------------------------------------------ calls
+    # The twins differ only in their I/O; which model is next, what a failure does to its breaker
+    # and what the answer says about the route lives once, in ``_Route``. No config is passed
+    # down: an LLM run cannot parent runs (the steps go to on_text and the metadata instead).
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -164,26 +185,9 @@ class FallbackChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        steps: list[dict[str, Any]] = []
-        error: BaseException | None = None
-        for index in self._candidates():
-            model = self.models[index]
-            config = None  # an LLM run cannot parent runs; the steps go to on_text and metadata
-
-            def attempt(model: Any = model, config: Any = config) -> Any:
-                return model.invoke(messages, config=config, stop=stop, **kwargs)
-
-            try:
-                message = self.retry.call(attempt) if self.retry else attempt()
-            except self.fallback_on as caught:
-                error = caught
-                self._failed(index, caught, steps)
-                if run_manager is not None:
-                    run_manager.on_text(self._step_text(steps))
-                continue
-            return self._finish(message, steps, index)
-        assert error is not None
-        raise error
+        route = _Route(self)
+        index, message = self._first_answer(route, lambda m: m.invoke(messages, stop=stop, **kwargs), run_manager)
+        return route.result(index, message)
 
     async def _agenerate(
         self,
@@ -192,26 +196,11 @@ class FallbackChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        steps: list[dict[str, Any]] = []
-        error: BaseException | None = None
-        for index in self._candidates():
-            model = self.models[index]
-            config = None  # an LLM run cannot parent runs; the steps go to on_text and metadata
-
-            async def attempt(model: Any = model, config: Any = config) -> Any:
-                return await model.ainvoke(messages, config=config, stop=stop, **kwargs)
-
-            try:
-                message = await (self.retry.acall(attempt) if self.retry else attempt())
-            except self.fallback_on as caught:
-                error = caught
-                self._failed(index, caught, steps)
-                if run_manager is not None:
-                    await run_manager.on_text(self._step_text(steps))
-                continue
-            return self._finish(message, steps, index)
-        assert error is not None
-        raise error
+        route = _Route(self)
+        index, message = await self._afirst_answer(
+            route, lambda m: m.ainvoke(messages, stop=stop, **kwargs), run_manager
+        )
+        return route.result(index, message)
 
     def _stream(
         self,
@@ -220,37 +209,14 @@ class FallbackChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        steps: list[dict[str, Any]] = []
-        error: BaseException | None = None
-        for index in self._candidates():
-            model = self.models[index]
-
-            def attempt(model: Any = model) -> tuple[Iterator[Any], Any]:
-                return _open_stream(iter(model.stream(messages, config=None, stop=stop, **kwargs)))
-
-            try:
-                stream, first = self.retry.call(attempt) if self.retry else attempt()
-            except self.fallback_on as caught:
-                error = caught
-                self._failed(index, caught, steps)
-                if run_manager is not None:
-                    run_manager.on_text(self._step_text(steps))
-                continue
-            try:
-                if first is not None:
-                    yield ChatGenerationChunk(message=first)
-                for chunk in stream:
-                    yield ChatGenerationChunk(message=chunk)
-            except Exception as caught:
-                self._breaker.failure(index)
-                raise _interrupted(model, caught) from caught
-            self._breaker.success(index)
-            yield ChatGenerationChunk(
-                message=AIMessageChunk(content="", response_metadata=self._note(steps, index))
-            )
-            return
-        assert error is not None
-        raise error
+        route = _Route(self)
+        index, stream = self._first_answer(route, lambda m: _open_stream(m, messages, stop=stop, **kwargs), run_manager)
+        try:
+            for chunk in stream:
+                yield ChatGenerationChunk(message=chunk)
+        except Exception as caught:
+            raise route.interrupted(index, caught) from caught
+        yield route.last_chunk(index)
 
     async def _astream(
         self,
@@ -259,37 +225,16 @@ class FallbackChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        steps: list[dict[str, Any]] = []
-        error: BaseException | None = None
-        for index in self._candidates():
-            model = self.models[index]
-
-            async def attempt(model: Any = model) -> tuple[AsyncIterator[Any], Any]:
-                return await _aopen_stream(aiter(model.astream(messages, config=None, stop=stop, **kwargs)))
-
-            try:
-                stream, first = await (self.retry.acall(attempt) if self.retry else attempt())
-            except self.fallback_on as caught:
-                error = caught
-                self._failed(index, caught, steps)
-                if run_manager is not None:
-                    await run_manager.on_text(self._step_text(steps))
-                continue
-            try:
-                if first is not None:
-                    yield ChatGenerationChunk(message=first)
-                async for chunk in stream:
-                    yield ChatGenerationChunk(message=chunk)
-            except Exception as caught:
-                self._breaker.failure(index)
-                raise _interrupted(model, caught) from caught
-            self._breaker.success(index)
-            yield ChatGenerationChunk(
-                message=AIMessageChunk(content="", response_metadata=self._note(steps, index))
-            )
-            return
-        assert error is not None
-        raise error
+        route = _Route(self)
+        index, stream = await self._afirst_answer(
+            route, lambda m: _aopen_stream(m, messages, stop=stop, **kwargs), run_manager
+        )
+        try:
+            async for chunk in stream:
+                yield ChatGenerationChunk(message=chunk)
+        except Exception as caught:
+            raise route.interrupted(index, caught) from caught
+        yield route.last_chunk(index)
 
     # ------------------------------------------------------------ tools
     def bind_tools(
@@ -300,3 +245,55 @@ class FallbackChatModel(BaseChatModel):
             kwargs["tool_choice"] = tool_choice
         bound = [m.bind_tools(tools, **kwargs) for m in self.models]
         return self.model_copy(update={"models": bound})
+
+
+class _Route:
+    """One call's walk down the models: which to try, what each failure did, what the answer says.
+
+    Everything here is bookkeeping without I/O, shared by the sync and async calls.
+    """
+
+    __slots__ = ("error", "owner", "steps")
+
+    def __init__(self, owner: FallbackChatModel) -> None:
+        self.owner = owner
+        self.steps: list[dict[str, Any]] = []
+        self.error: BaseException | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        """``(index, model)`` of every model whose breaker is closed, in priority order."""
+        for index in self.owner._candidates():
+            yield index, self.owner.models[index]
+
+    def failed(self, index: int, error: BaseException) -> str:
+        """Note a failure (a local refusal never trips the breaker); the line for ``on_text``."""
+        self.error = error
+        opened = False if isinstance(error, LOCAL_REFUSALS) else self.owner._breaker.failure(index)
+        name = _name(self.owner.models[index])
+        kind = getattr(error, "kind", type(error).__name__)
+        self.steps.append({"model": name, "error": kind, "message": str(error)[:200], "cooldown_started": opened})
+        return f"fallback: {name} failed with {kind}; trying the next model\n"
+
+    def exhausted(self) -> BaseException:
+        """The last model's error, once every model failed."""
+        assert self.error is not None  # _candidates() is never empty: it raises instead
+        return self.error
+
+    def note(self, index: int) -> dict[str, Any]:
+        return {"fallback": {"used": _name(self.owner.models[index]), "index": index, "failed": self.steps}}
+
+    def result(self, index: int, message: BaseMessage) -> ChatResult:
+        """The answer of model ``index``, with the route in its ``response_metadata``."""
+        self.owner._breaker.success(index)
+        message.response_metadata = {**message.response_metadata, **self.note(index)}
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def last_chunk(self, index: int) -> ChatGenerationChunk:
+        """A stream of model ``index`` ended well: the closing chunk carrying the route."""
+        self.owner._breaker.success(index)
+        return ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata=self.note(index)))
+
+    def interrupted(self, index: int, error: BaseException) -> BaseException:
+        """A stream of model ``index`` broke after its first chunk (no fallback: see the module doc)."""
+        self.owner._breaker.failure(index)
+        return _interrupted(self.owner.models[index], error)
