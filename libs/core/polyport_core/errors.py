@@ -24,6 +24,8 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
+from polyport_core.redaction import redact_data, redact_text
+
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
@@ -61,8 +63,6 @@ class PolyportError(ModelError):
         status_code: int | None = None,
         body: Any = None,
     ) -> None:
-        from polyport_core.auth._redact import redact_data, redact_text
-
         message = redact_text(message)  # servers echo credentials; never carry one
         self.provider = provider
         self.model = model

@@ -1,13 +1,23 @@
 """Credentials: keys in header/query/bearer, OAuth2, token providers, and secrets at rest.
 
 Secrets stay ``SecretStr`` until the moment they are handed to an SDK, and
-never appear in error messages, logs or reprs: ``_redact`` is the one redaction
-layer, ``_types`` the field types (``SecretHeaders``, ``RedactedURL``) models use.
+never appear in error messages, logs or reprs: ``polyport_core.redaction`` is the one
+redaction layer (re-exported here), ``_types`` the field types (``SecretHeaders``,
+``RedactedURL``) models use.
 """
 
 from polyport_core.auth._material import AuthMaterial, build_auth, load_token_provider
 from polyport_core.auth._oauth import OAuth2ClientCredentials, TokenProviderAuth
-from polyport_core.auth._redact import (
+from polyport_core.auth._secrets import keyring_secret, resolve_secret
+from polyport_core.auth._store import (
+    EncryptedFileStore,
+    KeyringStore,
+    SecretStore,
+    SecretStoreError,
+    default_store,
+)
+from polyport_core.auth._types import RedactedURL, SecretHeaders, SecretQuery, reveal, secret_values
+from polyport_core.redaction import (
     SECRET_PARAM_NAMES,
     install_log_redaction,
     is_secret_name,
@@ -21,15 +31,6 @@ from polyport_core.auth._redact import (
     remember_secrets,
     scrub_exception,
 )
-from polyport_core.auth._secrets import keyring_secret, resolve_secret
-from polyport_core.auth._store import (
-    EncryptedFileStore,
-    KeyringStore,
-    SecretStore,
-    SecretStoreError,
-    default_store,
-)
-from polyport_core.auth._types import RedactedURL, SecretHeaders, SecretQuery, reveal, secret_values
 
 __all__ = [
     "SECRET_PARAM_NAMES",

@@ -12,9 +12,9 @@ import httpx
 from pydantic import SecretStr
 
 from polyport_core.auth._oauth import OAuth2ClientCredentials, TokenProviderAuth
-from polyport_core.auth._redact import remember_secrets
 from polyport_core.auth._secrets import resolve_secret
 from polyport_core.errors import InvalidConfigError
+from polyport_core.redaction import remember_secrets
 from polyport_core.spec import AuthSpec
 from polyport_core.spec._env import variable_label
 

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from polyport_core.auth._redact import install_log_redaction, redact_url, remember_secrets
 from polyport_core.errors import AuthenticationError, ProviderUnavailableError
+from polyport_core.redaction import install_log_redaction, redact_url, remember_secrets
 
 __all__ = ["OAuth2ClientCredentials", "TokenProviderAuth"]
 

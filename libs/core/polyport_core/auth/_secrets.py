@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 from pydantic import SecretStr
 
-from polyport_core.auth._redact import remember_secrets
 from polyport_core.errors import InvalidConfigError
+from polyport_core.redaction import remember_secrets
 from polyport_core.spec import interpolate_value
 from polyport_core.spec._env import MissingEnvError, variable_label
 

@@ -24,8 +24,8 @@ from typing import Any, Protocol
 
 from pydantic import SecretStr
 
-from polyport_core.auth._redact import remember_secrets
 from polyport_core.errors import InvalidConfigError
+from polyport_core.redaction import remember_secrets
 
 __all__ = [
     "PASSPHRASE_ENV",

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, SecretStr
 
-from polyport_core.auth._redact import is_secret_name, looks_like_secret, redact_url, remember_secrets
+from polyport_core.redaction import is_secret_name, looks_like_secret, redact_url, remember_secrets
 
 __all__ = ["RedactedURL", "SecretHeaders", "SecretQuery", "reveal", "secret_values"]
 

@@ -16,10 +16,10 @@ from dataclasses import fields
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from polyport_core.auth._redact import redact_url
 from polyport_core.errors import LedgerUnavailableError
 from polyport_core.ledger import _redis_scripts as lua
 from polyport_core.ledger._types import Bucket, Cap, CapCheck, UsageRecord
+from polyport_core.redaction import redact_url
 
 __all__ = ["RedisLedger"]
 

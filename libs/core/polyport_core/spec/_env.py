@@ -35,7 +35,7 @@ _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*|[A-Za-z_][A-Za-z0-9_]{0,31}")
 
 def variable_label(name: str) -> str:
     """How to name a referenced variable in a message: a key pasted as the name is masked."""
-    from polyport_core.auth._redact import looks_like_secret, mask_secret, remember_secrets
+    from polyport_core.redaction import looks_like_secret, mask_secret, remember_secrets
 
     if _ENV_NAME.fullmatch(name) and not (name != name.upper() and looks_like_secret(name)):
         return name

@@ -68,7 +68,7 @@ def _kind(value: Any) -> str:
 
 
 def _masked(value: Any) -> Any:
-    from polyport_core.auth._redact import MASK, looks_like_secret, redact_text
+    from polyport_core.redaction import MASK, looks_like_secret, redact_text
 
     if isinstance(value, str):
         return MASK if looks_like_secret(value) else redact_text(value)

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from polyport_core.auth._redact import forget_secrets
+from polyport_core.redaction import forget_secrets
 
 LOGGERS = ("", "httpx", "httpx2", "httpcore", "openai", "anthropic", "ollama", "polyport", "polyport_core")
 PROVIDER_ENV = (

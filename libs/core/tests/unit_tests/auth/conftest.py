@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from polyport_core.auth._redact import forget_secrets
+from polyport_core.redaction import forget_secrets
 
 
 @pytest.fixture(autouse=True)

@@ -240,6 +240,7 @@ class RedactingFilter(logging.Filter):
     """Rewrites a record's message (and formatted traceback) through ``redact_text``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the record in place; always keep it (only its text changes)."""
         if getattr(record, "_polyport_redacted", False):
             return True
         try:
