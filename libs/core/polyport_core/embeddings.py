@@ -107,48 +107,46 @@ class ProviderEmbeddings(BaseModel, Embeddings):
     def _failed(call: CallInfo, error: BaseException) -> CallOutcome:
         return CallOutcome(error=error, latency_s=time.perf_counter() - call.started_at)
 
+    def _failure(self, error: BaseException) -> BaseException:
+        """What a failed batch raises: a vendor error mapped and named; a cancellation as it is."""
+        return self._named(error) if isinstance(error, Exception) else error
+
+    # The twins differ only in their I/O (hooks, the request); what a call, an outcome and a
+    # failure are is decided once above. A failure, cancellation included, frees limits and holds.
     def _run(self, texts: list[str]) -> list[list[float]]:
         """One batch request, governed by ``call_hooks`` when set."""
-        hooks = self.call_hooks
-        if hooks is None:
-            try:
-                return _as_batch(self._embed_batch(texts)).vectors
-            except Exception as error:
-                raise self._named(error) from error
-        call = self._call_info(texts)
-        hooks.before_call(call)
+        hooks, call = self.call_hooks, self._call_info(texts)
+        if hooks is not None:
+            hooks.before_call(call)
         try:
             batch = _as_batch(self._embed_batch(texts))
-        except Exception as error:
-            mapped = self._named(error)
-            hooks.after_call(call, self._failed(call, mapped))
-            raise mapped from error
-        except BaseException as error:  # cancelled: free limits and budget holds
-            hooks.after_call(call, self._failed(call, error))
-            raise
-        hooks.after_call(call, self._outcome(call, batch))
+        except BaseException as error:
+            failure = self._failure(error)
+            if hooks is not None:
+                hooks.after_call(call, self._failed(call, failure))
+            if failure is error:
+                raise
+            raise failure from error
+        if hooks is not None:
+            hooks.after_call(call, self._outcome(call, batch))
         return batch.vectors
 
     async def _arun(self, texts: list[str]) -> list[list[float]]:
-        """Async twin of ``_run``."""
-        hooks = self.call_hooks
-        if hooks is None:
-            try:
-                return _as_batch(await self._aembed_batch(texts)).vectors
-            except Exception as error:
-                raise self._named(error) from error
-        call = self._call_info(texts)
-        await hooks.abefore_call(call)
+        """Async twin of ``_run`` (a cancelled batch is still settled, shielded from a second cancel)."""
+        hooks, call = self.call_hooks, self._call_info(texts)
+        if hooks is not None:
+            await hooks.abefore_call(call)
         try:
             batch = _as_batch(await self._aembed_batch(texts))
-        except Exception as error:
-            mapped = self._named(error)
-            await hooks.aafter_call(call, self._failed(call, mapped))
-            raise mapped from error
-        except BaseException as error:  # cancelled: free limits and budget holds (no await here)
-            hooks.after_call(call, self._failed(call, error))
-            raise
-        await hooks.aafter_call(call, self._outcome(call, batch))
+        except BaseException as error:
+            failure = self._failure(error)
+            if hooks is not None:
+                await asyncio.shield(hooks.aafter_call(call, self._failed(call, failure)))
+            if failure is error:
+                raise
+            raise failure from error
+        if hooks is not None:
+            await hooks.aafter_call(call, self._outcome(call, batch))
         return batch.vectors
 
     # ----------------------------------------------------------- Embeddings API
