@@ -23,13 +23,17 @@ from polyport_core.spec._models import (
     QuirksSpec,
 )
 from polyport_core.spec._patch import ConfigPatch, PatchResult, SpecPatchError, editable_path, write_spec_file
+from polyport_core.spec._platform import AdapterSpec, AWSSpec, EnvVarSpec, TLSSpec
 from polyport_core.spec._schema import SCHEMA_PATH, provider_json_schema, write_json_schema
 
 __all__ = [
     "SCHEMA_PATH",
+    "AWSSpec",
+    "AdapterSpec",
     "AuthSpec",
     "BudgetSpec",
     "ConfigPatch",
+    "EnvVarSpec",
     "HTTPEngineSpec",
     "HTTPPromptSpec",
     "HTTPResponseSpec",
@@ -43,6 +47,7 @@ __all__ = [
     "QuirksSpec",
     "SpecError",
     "SpecPatchError",
+    "TLSSpec",
     "editable_path",
     "format_loc",
     "interpolate_value",

@@ -26,6 +26,8 @@ _PROVIDER_ALIASES = {
     "defaultParams": "default_params",
     "queryParams": "query_params",
     "docsUrl": "docs_url",
+    "supports_streaming": "streaming",
+    "supportsStreaming": "streaming",
 }
 _PROVIDER_TO_AUTH = {
     "api_key_env": "api_key_env",
@@ -35,7 +37,6 @@ _PROVIDER_TO_AUTH = {
     "requires_auth": "required",
     "requiresAuth": "required",
 }
-_PROVIDER_IGNORED = frozenset({"supports_streaming", "supportsStreaming"})
 _MODEL_ALIASES = {
     "displayName": "display_name",
     "contextWindow": "context_window",
@@ -100,8 +101,6 @@ def normalize(raw: dict[str, Any]) -> tuple[dict[str, Any], Origins]:
         api = out.pop("api")
         out["engine"] = _API_TO_ENGINE.get(api, api) if isinstance(api, str) else api
         origins[("engine",)] = ("api",)
-    for key in _PROVIDER_IGNORED:
-        out.pop(key, None)
     _fold_base_path(out, origins)
     _fold_auth(out, origins)
     if isinstance(out.get("quirks"), dict):

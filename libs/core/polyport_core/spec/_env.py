@@ -25,7 +25,14 @@ __all__ = [
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _ANY_REF = re.compile(r"\$\{((?:(?!\$\{)[^}])*)\}")
 LAZY_FIELDS: frozenset[Loc] = frozenset(
-    {("auth", "api_key"), ("auth", "header_value"), ("auth", "client_secret")}
+    {
+        ("auth", "api_key"),
+        ("auth", "header_value"),
+        ("auth", "client_secret"),
+        ("aws", "access_key_id"),
+        ("aws", "secret_access_key"),
+        ("aws", "session_token"),
+    }
 )
 _REQUIRED: frozenset[Loc] = frozenset({("id",), ("engine",), ("base_url",)})
 
@@ -88,13 +95,17 @@ def check_closed(text: str, loc: Loc = ()) -> None:
         raise UnclosedReferenceError(loc)
 
 
-def interpolate(doc: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+def interpolate(
+    doc: dict[str, Any], env: Mapping[str, str], touched: set[Loc] | None = None
+) -> dict[str, Any]:
     """Interpolate every string in a canonical document.
 
     A missing variable in a required field (``id``, ``engine``, ``base_url``,
     a model id, a header) raises; in an optional field the field is dropped.
+    ``touched`` collects the locations whose value came from the environment
+    (so a ``"${TIMEOUT:-30}"`` can become the number a numeric field needs).
     """
-    result = _walk(doc, env, ())
+    result = _walk(doc, env, (), set() if touched is None else touched)
     assert isinstance(result, dict)
     return result
 
@@ -102,7 +113,7 @@ def interpolate(doc: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
 _DROP = object()
 
 
-def _walk(value: Any, env: Mapping[str, str], loc: Loc) -> Any:
+def _walk(value: Any, env: Mapping[str, str], loc: Loc, touched: set[Loc]) -> Any:
     if isinstance(value, str):
         if "${" not in value:
             return value
@@ -110,22 +121,24 @@ def _walk(value: Any, env: Mapping[str, str], loc: Loc) -> Any:
         if loc in LAZY_FIELDS:
             return value
         try:
-            return interpolate_value(value, env, loc)
+            result = interpolate_value(value, env, loc)
         except UnclosedReferenceError:
             raise
         except MissingEnvError:
             if _required(loc):
                 raise
             return _DROP
+        touched.add(loc)
+        return result
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            new = _walk(item, env, (*loc, key))
+            new = _walk(item, env, (*loc, key), touched)
             if new is not _DROP:
                 out[key] = new
         return out
     if isinstance(value, list):
-        items = [_walk(item, env, (*loc, i)) for i, item in enumerate(value)]
+        items = [_walk(item, env, (*loc, i), touched) for i, item in enumerate(value)]
         return [item for item in items if item is not _DROP]
     return value
 

@@ -18,7 +18,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from polyport_core.spec._aliases import Loc, normalize, original_loc
+from polyport_core.spec._aliases import Loc, original_loc
+from polyport_core.spec._coerce import coerce_env_values
+from polyport_core.spec._dialect import DialectError, translate
 from polyport_core.spec._env import MissingEnvError, interpolate
 from polyport_core.spec._errors import SpecError, from_validation_error, show
 from polyport_core.spec._models import ENGINES_KNOWN, ProviderSpec
@@ -53,29 +55,28 @@ def parse_spec(
     """Validate one provider document (already parsed JSON); raises ``SpecError``."""
     if not isinstance(data, dict):
         raise SpecError(source, prefix, "an object with the provider's fields", _kind(data))
-    doc, origins = normalize(data)
-    provider = doc.get("id") if isinstance(doc.get("id"), str) else None
+    name = data.get("id") or data.get("name")
+    provider = name if isinstance(name, str) else None
     try:
-        doc = interpolate(doc, os.environ if env is None else env)
+        translated = translate(data)
+    except DialectError as exc:
+        raise SpecError(source, prefix + exc.loc, exc.expected, exc.found, provider=provider) from None
+    doc, origins = translated.doc, translated.origins
+    touched: set[Loc] = set()
+    try:
+        doc = interpolate(doc, _with_defaults(doc, os.environ if env is None else env), touched)
     except MissingEnvError as exc:
         loc = prefix + original_loc(exc.loc, origins)
         raise SpecError(
             source, loc, exc.expected, exc.found, provider=provider
         ) from None
+    coerce_env_values(doc, touched, ProviderSpec)
     try:
         spec = ProviderSpec.model_validate(doc)
     except ValidationError as exc:
         raise from_validation_error(exc, source, origins, prefix=prefix, provider=provider) from None
     if spec.engine not in known_engines():
-        loc = prefix + original_loc(("engine",), origins)
-        engines = ", ".join(known_engines())
-        raise SpecError(
-            source,
-            loc,
-            f"one of {engines} (or an engine registered under 'polyport.engines')",
-            show(spec.engine),
-            provider=spec.id,
-        )
+        raise _unknown_engine(spec, source, prefix + original_loc(("engine",), origins))
     key = spec.auth.api_key.get_secret_value() if spec.auth.api_key else None
     if key and not key.startswith(_REFERENCE_PREFIXES):
         warnings.warn(
@@ -85,7 +86,40 @@ def parse_spec(
             stacklevel=2,
         )
     spec._source = source
+    spec._dialect = translated.dialect
+    spec._notes = translated.notes
     return spec
+
+
+def _with_defaults(doc: dict[str, Any], env: Mapping[str, str]) -> Mapping[str, str]:
+    """``env`` plus the defaults of the file's own ``env_vars`` (goose) for variables that are unset."""
+    declared = doc.get("env_vars")
+    defaults: dict[str, str] = {}
+    for var in declared if isinstance(declared, list) else []:
+        named = isinstance(var, dict) and isinstance(var.get("name"), str)
+        if named and isinstance(var.get("default"), str) and var["name"] not in env:
+            defaults[var["name"]] = var["default"]
+    return {**env, **defaults} if defaults else env
+
+
+def _unknown_engine(spec: ProviderSpec, source: str, loc: Loc) -> SpecError:
+    engines = ", ".join(known_engines())
+    if spec.adapter is not None:
+        return SpecError(
+            source,
+            loc,
+            f"a registered adapter ({engines}); register the adapter class under the "
+            "'polyport.engines' entry point, or use type 'openai-compatible' for an OpenAI-style server",
+            show(spec.engine),
+            provider=spec.id,
+        )
+    return SpecError(
+        source,
+        loc,
+        f"one of {engines} (or an engine registered under 'polyport.engines')",
+        show(spec.engine),
+        provider=spec.id,
+    )
 
 
 def load_file(path: str | Path, *, env: Mapping[str, str] | None = None) -> list[ProviderSpec]:

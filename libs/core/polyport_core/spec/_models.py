@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from polyport_core.spec._params import check_params_schema, compile_params
+from polyport_core.spec._platform import AdapterSpec, AWSSpec, EnvVarSpec, TLSSpec
 
 __all__ = [
     "ENGINES_KNOWN",
@@ -214,6 +215,8 @@ class ModelSpec(_Strict):
     quirks: QuirksSpec | None = None
     default_params: dict[str, Any] = Field(default_factory=dict)
     limits: LimitsSpec | None = None
+    deployment: str | None = Field(default=None, min_length=1)
+    """Azure OpenAI: the deployment serving this model (default: the model id)."""
     params: dict[str, dict[str, Any]] | None = None
     """Call options the model accepts: option name → JSON Schema of its value (e.g.
     ``{"temperature": {"type": "number", "maximum": 1}}``). A constructor or call-time
@@ -383,12 +386,45 @@ class ProviderSpec(_Strict):
     docs_url: str | None = None
     http: HTTPEngineSpec | None = None
     """Request template and response map of the declarative ``http`` engine."""
+    streaming: bool = True
+    """False: the server cannot stream, so ``stream()`` makes one non-streamed call (goose
+    ``supports_streaming``)."""
+    tls: TLSSpec | None = None
+    """Certificate checks, minimum TLS version and CA bundle of every connection."""
+    api_version: str | None = None
+    """Azure OpenAI: the ``api-version`` query parameter."""
+    region: str | None = None
+    """Cloud region (Bedrock, Vertex)."""
+    project_id: str | None = None
+    """Google Cloud project (Vertex)."""
+    credentials_file: str | None = None
+    """Google service-account key file (Vertex); default: application default credentials."""
+    aws: AWSSpec | None = None
+    """AWS credentials (Bedrock); default: the AWS SDK's own chain."""
+    env_vars: list[EnvVarSpec] = Field(default_factory=list)
+    """Environment variables the file reads; their defaults fill ``${NAME}`` references."""
+    catalog_provider_id: str | None = None
+    """The catalog entry this provider mirrors (goose), informational."""
+    adapter: AdapterSpec | None = None
+    """The registered engine a ``custom-adapter`` names (Polydev ``adapterConfig``)."""
     _source: str = PrivateAttr(default="")
+    _dialect: str = PrivateAttr(default="polyport")
+    _notes: list[str] = PrivateAttr(default_factory=list)
 
     @property
     def source(self) -> str:
         """Where this spec came from: a file path, ``preset:<file>`` or ``plugin:<name>``."""
         return self._source
+
+    @property
+    def dialect(self) -> str:
+        """The format the file was written in: ``polyport``, ``goose`` or ``polydev``."""
+        return self._dialect
+
+    @property
+    def notes(self) -> list[str]:
+        """What loading assumed about the file (e.g. the unit of Polydev prices), one line each."""
+        return list(self._notes)
 
     @field_validator("id")
     @classmethod
