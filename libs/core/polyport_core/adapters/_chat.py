@@ -18,8 +18,7 @@ from pydantic import Field, PrivateAttr, SecretStr
 from polyport_core.adapters._http import HTTPAdapter
 from polyport_core.adapters._types import ChatRequest, RawResponse
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
-from polyport_core.chat._model import StructuredMethod
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
 
 if TYPE_CHECKING:
     from polyport_core.registry import SpecSettings

@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from polyport_core.catalog import catalog_entry, profile_from_facts
 from polyport_core.chat._kwargs import move_unknown_kwargs
-from polyport_core.chat._parsed import ParsedResponse
 from polyport_core.chat._stream_tracker import StreamTracker
 from polyport_core.chat._streamed import areported, reported
 from polyport_core.chat._structured import build_structured_output
@@ -34,28 +33,14 @@ from polyport_core.errors import BadResponseError, PolyportError, with_origin
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
 from polyport_core.tokens import count_message_tokens, count_text_tokens
 from polyport_core.transport import DEFAULT_MAX_RESPONSE_BYTES, response_size_limit
+from polyport_core.wire import ParsedResponse, StreamState
 
-__all__ = ["ProviderChatModel", "StreamState"]
+__all__ = ["ProviderChatModel", "StructuredMethod"]
 
 _SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
 """What a parser raises on a body of the wrong shape (a ``PolyportError`` passes through)."""
 
 StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
-
-
-class StreamState:
-    """Per-stream scratch space a partner's chunk parser may use."""
-
-    __slots__ = ("data", "finished", "headers", "max_response_bytes", "model_name", "usage_seen")
-
-    def __init__(self, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
-        self.data: dict[str, Any] = {}
-        self.finished = False
-        self.usage_seen = False
-        self.model_name: str | None = None
-        self.headers: dict[str, str] | None = None
-        self.max_response_bytes = max_response_bytes
-        """Cap on the stream's bytes, read by the transport (``sink``/``state``)."""
 
 
 class ProviderChatModel(BaseChatModel):

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessageChunk, UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk
 
-from polyport_core.chat._parsed import make_usage
 from polyport_core.chat._stream_guard import StreamGuard
 from polyport_core.errors import (
     BadResponseError,
@@ -20,9 +19,11 @@ from polyport_core.errors import (
 )
 from polyport_core.governance import CallInfo, CallOutcome
 from polyport_core.tokens import count_text_tokens
+from polyport_core.wire import make_usage
 
 if TYPE_CHECKING:
-    from polyport_core.chat._model import ProviderChatModel, StreamState
+    from polyport_core.chat._model import ProviderChatModel
+    from polyport_core.wire import StreamState
 
 __all__ = ["StreamTracker"]
 

@@ -2,10 +2,22 @@
 
 ``iter_sse``/``iter_events`` turn the lines of a streamed body (SSE or NDJSON)
 into events; ``polyport_core.wire.openai`` converts the OpenAI Chat Completions
-format that several engines share. Nothing here sends a request.
+format that several engines share. ``ParsedResponse``, ``StreamState`` and
+``make_usage`` are what a parser hands the chat lifecycle. Nothing here sends a request.
 """
 
+from polyport_core.wire._parsed import ParsedResponse, StreamState, make_usage
 from polyport_core.wire._sse import aiter_sse, iter_sse
 from polyport_core.wire._streams import StreamFormat, aiter_events, decode_event, iter_events
 
-__all__ = ["StreamFormat", "aiter_events", "aiter_sse", "decode_event", "iter_events", "iter_sse"]
+__all__ = [
+    "ParsedResponse",
+    "StreamFormat",
+    "StreamState",
+    "aiter_events",
+    "aiter_sse",
+    "decode_event",
+    "iter_events",
+    "iter_sse",
+    "make_usage",
+]

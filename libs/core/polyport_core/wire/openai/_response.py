@@ -11,8 +11,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall, UsageMetadata
 
-from polyport_core.chat._parsed import ParsedResponse, make_usage
 from polyport_core.errors import BadResponseError
+from polyport_core.wire._parsed import ParsedResponse, make_usage
 
 __all__ = ["parse_chat_completion", "parse_tool_call", "usage_from_openai"]
 

@@ -7,8 +7,8 @@ from typing import Any
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
 
-from polyport_core.chat._model import StreamState
 from polyport_core.errors import BadResponseError
+from polyport_core.wire._parsed import StreamState
 from polyport_core.wire.openai._response import reasoning_of, usage_from_openai
 
 __all__ = ["parse_chat_chunk"]
