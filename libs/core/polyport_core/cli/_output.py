@@ -13,10 +13,11 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from polyport_core.auth import redact_data, redact_text
 
-__all__ = ["console", "err_console", "fail", "print_json", "safe"]
+__all__ = ["console", "err_console", "fail", "fold_keys", "print_json", "safe"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -36,3 +37,12 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one error line to stderr and return the ``Exit`` to raise."""
     err_console.print(f"[red]error:[/red] {safe(message)}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def fold_keys(table: Table, *names: str) -> Table:
+    """Columns (the named ones, or all) fold onto more lines instead of being cut with "…" when the
+    terminal (or a pipe's 80 columns) is narrow: no character of an id, model, date or URL is lost."""
+    for column in table.columns:
+        if not names or str(column.header) in names:
+            column.overflow = "fold"
+    return table

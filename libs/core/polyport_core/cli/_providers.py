@@ -10,11 +10,10 @@ import typer
 from rich.table import Table
 
 from polyport_core.auth import redact_data, redact_mapping, redact_url
-from polyport_core.cli._output import console, err_console, fail, print_json, safe
+from polyport_core.cli._output import console, err_console, fail, fold_keys, print_json, safe
 from polyport_core.errors import PolyportError
 from polyport_core.registry import Registry, get_registry, list_models, list_providers
-from polyport_core.spec import ProviderSpec, load_paths
-from polyport_core.spec._env import variable_label
+from polyport_core.spec import ProviderSpec, SpecError, load_paths, variable_label
 
 __all__ = ["providers_app"]
 
@@ -23,17 +22,39 @@ providers_app = typer.Typer(help="Inspect and validate provider specs.", no_args
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 
-def _key_present(spec: ProviderSpec) -> str:
+def _key_status(spec: ProviderSpec) -> dict[str, Any]:
+    """Whether the provider's key is there, typed: ``status`` (``set``, ``missing``, ``configured``,
+    ``not_needed``), ``required`` and the variable it is read from (``env``)."""
     auth = spec.auth
     if auth.type == "none":
-        return "not needed"
+        return {"status": "not_needed", "required": False, "env": None}
     if auth.api_key_env:
-        if os.environ.get(auth.api_key_env):
-            return "yes"
-        return f"{'no' if auth.required else 'optional'} (${variable_label(auth.api_key_env)})"
+        present = bool(os.environ.get(auth.api_key_env))
+        env = variable_label(auth.api_key_env)
+        return {"status": "set" if present else "missing", "required": auth.required, "env": env}
     if auth.api_key or auth.header_value or auth.type in ("oauth2_client_credentials", "token_provider"):
-        return "configured"
-    return "not needed" if not auth.required else "no"
+        return {"status": "configured", "required": auth.required, "env": None}
+    return {"status": "missing" if auth.required else "not_needed", "required": auth.required, "env": None}
+
+
+def _key_text(key: dict[str, Any]) -> str:
+    """The key status for a table cell: ``yes``, ``no ($VAR)``, ``optional ($VAR)``, ``not needed``..."""
+    status, env = key["status"], key["env"]
+    if status == "set":
+        return "yes"
+    if status == "missing":
+        label = "no" if key["required"] else "optional"
+        return f"{label} (${env})" if env else label
+    return str(status).replace("_", " ")
+
+
+def _problems(errors: list[SpecError]) -> list[dict[str, str]]:
+    """Every problem of every file that did not load, one typed row each."""
+    return [
+        {"file": p.file, "path": p.json_path, "expected": p.expected, "found": p.found, "message": p.line()}
+        for e in errors
+        for p in e.problems
+    ]
 
 
 def _summary(spec: ProviderSpec) -> dict[str, Any]:
@@ -43,7 +64,7 @@ def _summary(spec: ProviderSpec) -> dict[str, Any]:
         "engine": spec.engine,
         "base_url": redact_url(spec.base_url),
         "models": len(spec.models),
-        "key": _key_present(spec),
+        "key": _key_status(spec),
         "enabled": spec.enabled,
         "source": spec.source,
     }
@@ -69,11 +90,12 @@ def list_cmd(as_json: JsonOpt = False, all_: Annotated[bool, typer.Option("--all
     registry = get_registry()
     rows = [_summary(s) for s in list_providers(include_disabled=all_, registry=registry)]
     if as_json:
-        print_json({"providers": rows, "errors": [str(e) for e in registry.errors]})
+        print_json({"providers": rows, "errors": _problems(registry.errors)})
         return
     table = Table("id", "engine", "base url", "models", "key", "source", title="polyport providers")
+    fold_keys(table)
     for row in rows:
-        cells = (row["id"], row["engine"], row["base_url"], row["models"], row["key"], row["source"])
+        cells = (row["id"], row["engine"], row["base_url"], row["models"], _key_text(row["key"]), row["source"])
         table.add_row(*(safe(cell) for cell in cells))
     console.print(table)
     for error in registry.errors:
@@ -89,7 +111,7 @@ def show_cmd(provider: str, as_json: JsonOpt = False) -> None:
         raise fail(str(exc)) from None
     data = _shown(spec)
     data["source"] = spec.source
-    data["key"] = _key_present(spec)
+    data["key"] = _key_status(spec)
     if as_json:
         print_json(data)
         return
@@ -124,6 +146,7 @@ def models_cmd(
         print_json({"provider": provider, "models": rows})
         return
     table = Table("model", "source", "context", "max out", "tools", "$/M in", "$/M out", "price from")
+    fold_keys(table)
     for r in rows:
         table.add_row(*("" if r[k] is None else safe(r[k]) for k in r))
     console.print(table)
@@ -148,24 +171,15 @@ def validate_cmd(
         print_json(
             {
                 "valid": [{"id": s.id, "source": s.source} for s in specs],
-                "errors": [
-                    {
-                        "file": e.file,
-                        "path": e.json_path,
-                        "expected": e.expected,
-                        "found": e.found,
-                        "message": str(e),
-                    }
-                    for e in errors
-                ],
+                "errors": _problems(errors),
                 "missing": [str(p) for p in missing],
             }
         )
     else:
         for spec in specs:
             console.print(f"[green]ok[/green]    {safe(spec.id)}  ({safe(spec.source)})", highlight=False)
-        for error in errors:
-            err_console.print(f"[red]error[/red] {safe(error)}", highlight=False, soft_wrap=True)
+        for problem in (p for e in errors for p in e.problems):
+            err_console.print(f"[red]error[/red] {safe(problem.line())}", highlight=False, soft_wrap=True)
         for path in missing:
             err_console.print(f"[red]error[/red] {safe(path)}: no such file or folder", highlight=False)
     if errors or missing:

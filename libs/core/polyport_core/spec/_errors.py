@@ -22,14 +22,35 @@ class SpecError(InvalidConfigError):
     """A provider spec file is invalid; ``str()`` is one line naming file and JSON path."""
 
     def __init__(
-        self, file: str, loc: Loc, expected: str, found: str, *, provider: str | None = None
+        self,
+        file: str,
+        loc: Loc,
+        expected: str,
+        found: str,
+        *,
+        provider: str | None = None,
+        more: list[SpecError] | None = None,
     ) -> None:
         self.file = file
         self.loc = loc
         self.json_path = format_loc(loc)
         self.expected = expected
         self.found = found
-        super().__init__(f"{file}: {self.json_path}: expected {expected}, found {found}", provider=provider)
+        self.more: list[SpecError] = list(more or [])
+        """The file's other problems (``providers validate`` prints each)."""
+        message = f"{file}: {self.json_path}: expected {expected}, found {found}"
+        if self.more:
+            message += f" (and {len(self.more)} more problem{'s' if len(self.more) > 1 else ''})"
+        super().__init__(message, provider=provider)
+
+    @property
+    def problems(self) -> list[SpecError]:
+        """Every problem of the file: this one first, then the others, one ``SpecError`` each."""
+        return [self, *self.more]
+
+    def line(self) -> str:
+        """This problem alone, one line: file, JSON path, expected, found."""
+        return f"{self.file}: {self.json_path}: expected {self.expected}, found {self.found}"
 
 
 def format_loc(loc: Loc) -> str:
@@ -102,15 +123,15 @@ _EXPECTED = {
 def from_validation_error(
     error: ValidationError, file: str, origins: Origins, *, prefix: Loc = (), provider: str | None = None
 ) -> SpecError:
-    """The first (most relevant) pydantic error as a ``SpecError`` in the user's spelling."""
-    details = sorted(error.errors(), key=_rank)
-    first = details[0]
-    loc = prefix + original_loc(tuple(first["loc"]), origins)
-    expected, found = _describe(first, loc)
-    more = len(details) - 1
-    if more:
-        found += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return SpecError(file, loc, expected, found, provider=provider)
+    """The first (most relevant) pydantic error as a ``SpecError`` in the user's spelling; the
+    others ride along in ``.more``."""
+    errors = []
+    for detail in sorted(error.errors(), key=_rank):
+        loc = prefix + original_loc(tuple(detail["loc"]), origins)
+        expected, found = _describe(detail, loc)
+        errors.append(SpecError(file, loc, expected, found, provider=provider))
+    first = errors[0]
+    return SpecError(file, first.loc, first.expected, first.found, provider=provider, more=errors[1:])
 
 
 def _rank(detail: ErrorDetails) -> tuple[int, int]:

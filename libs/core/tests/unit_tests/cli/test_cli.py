@@ -26,9 +26,19 @@ def test_providers_list_json() -> None:
     assert result.exit_code == 0, result.output
     rows = {p["id"]: p for p in json.loads(result.stdout)["providers"]}
     assert rows["groq"]["engine"] == "openai"
-    assert rows["groq"]["key"] == "yes"
-    assert rows["llamacpp"]["key"] == "optional ($LLAMACPP_API_KEY)"
-    assert rows["sglang"]["key"] == "not needed"
+    assert rows["groq"]["key"] == {"status": "set", "required": True, "env": "GROQ_API_KEY"}
+    assert rows["llamacpp"]["key"] == {"status": "missing", "required": False, "env": "LLAMACPP_API_KEY"}
+    assert rows["sglang"]["key"] == {"status": "not_needed", "required": False, "env": None}
+
+
+def test_providers_table_keeps_ids_and_urls_whole_when_narrow() -> None:
+    result = runner.invoke(app, ["providers", "list"], env={"COLUMNS": "60"})
+    assert result.exit_code == 0
+    assert "…" not in result.stdout
+    rows = [line.split("│")[1:-1] for line in result.stdout.splitlines() if line.startswith("│")]
+    urls = "".join(cells[2].strip() for cells in rows)  # a folded URL continues on the next lines
+    assert "https://api.together.xyz/v1" in urls
+    assert "preset:together.json" in "".join(cells[5].strip() for cells in rows)
 
 
 def test_providers_list_table() -> None:
@@ -83,3 +93,24 @@ def test_chat_unknown_provider_fails_cleanly() -> None:
     result = runner.invoke(app, ["chat", "nope:model", "hi"])
     assert result.exit_code == 1
     assert "unknown provider" in result.stderr
+
+
+def test_validate_prints_every_problem_of_a_file_as_text_and_json(tmp_path: Path) -> None:
+    bad = tmp_path / "three.json"
+    bad.write_text(json.dumps({"id": "x", "engine": "openai", "base_url": "nope", "timeout": -1,
+                               "models": [{"id": "m", "context_window": "big"}]}))  # fmt: skip
+    text = runner.invoke(app, ["providers", "validate", str(bad)])
+    assert text.exit_code == 1
+    lines = [line for line in text.stderr.splitlines() if line.startswith("error")]
+    assert [line.split(": ")[1] for line in lines] == ["$.base_url", "$.timeout", "$.models[0].context_window"]
+    assert "more problem" not in text.output
+    as_json = runner.invoke(app, ["providers", "validate", str(bad), "--json"])
+    errors = json.loads(as_json.stdout)["errors"]
+    assert [e["path"] for e in errors] == ["$.base_url", "$.timeout", "$.models[0].context_window"]
+    assert errors[1] == {
+        "file": str(bad),
+        "path": "$.timeout",
+        "expected": "a number > 0.0",
+        "found": "-1",
+        "message": f"{bad}: $.timeout: expected a number > 0.0, found -1",
+    }
