@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from polyport_core.catalog import catalog_entry, profile_from_facts
 from polyport_core.chat._kwargs import move_unknown_kwargs
+from polyport_core.chat._run_scope import carry_run_scope, take_run_scope
 from polyport_core.chat._stream_tracker import StreamTracker
 from polyport_core.chat._streamed import areported, reported
 from polyport_core.chat._structured import build_structured_output
@@ -181,7 +182,10 @@ class ProviderChatModel(BaseChatModel):
             self._request_validator = validator
         validator.check(self, messages, payload, kwargs)
 
-    def _call_info(self, messages: list[BaseMessage], payload: dict[str, Any], stream: bool) -> CallInfo:
+    def _call_info(
+        self, messages: list[BaseMessage], payload: dict[str, Any], stream: bool, run: Any = None
+    ) -> CallInfo:
+        """What the hooks see; ``run`` (the run manager) carries the run config's tags and metadata (scopes)."""
         return CallInfo(
             provider=self._provider_id,
             model=self.model_name,
@@ -189,6 +193,8 @@ class ProviderChatModel(BaseChatModel):
             estimate_input_tokens=lambda: self._estimate_input(messages, payload),
             max_output_tokens=self._max_output_tokens(payload),
             stream=stream,
+            tags=run.tags if run is not None else (),
+            metadata=run.metadata if run is not None else {},
         )
 
     def _estimate_input(self, messages: list[BaseMessage], payload: dict[str, Any]) -> int:
@@ -288,7 +294,7 @@ class ProviderChatModel(BaseChatModel):
         kwargs.pop("stream", None)  # invoke(..., stream=False): langchain's per-call opt-out
         payload = self._build_payload(messages, stop, False, **kwargs)
         self._validate_request(messages, payload, kwargs)
-        call = self._call_info(messages, payload, stream=False)
+        call = self._call_info(messages, payload, stream=False, run=run_manager)
         hooks = self.call_hooks
         if hooks is not None:
             hooks.before_call(call)
@@ -322,7 +328,7 @@ class ProviderChatModel(BaseChatModel):
         kwargs.pop("stream", None)
         payload = self._build_payload(messages, stop, False, **kwargs)
         self._validate_request(messages, payload, kwargs)
-        call = self._call_info(messages, payload, stream=False)
+        call = self._call_info(messages, payload, stream=False, run=run_manager)
         hooks = self.call_hooks
         if hooks is not None:
             await hooks.abefore_call(call)
@@ -344,6 +350,18 @@ class ProviderChatModel(BaseChatModel):
         return self._result(parsed, outcome, call)
 
     # ----------------------------------------------------------- streaming
+    def stream(
+        self, input: LanguageModelInput, config: Any = None, *, stop: list[str] | None = None, **kwargs: Any  # noqa: A002
+    ) -> Iterator[AIMessageChunk]:
+        """``BaseChatModel.stream``, with the run config's tags and metadata passed on to the hooks."""
+        return super().stream(input, config, stop=stop, **carry_run_scope(self, config, kwargs))
+
+    def astream(
+        self, input: LanguageModelInput, config: Any = None, *, stop: list[str] | None = None, **kwargs: Any  # noqa: A002
+    ) -> AsyncIterator[AIMessageChunk]:
+        """``BaseChatModel.astream``, with the run config's tags and metadata passed on to the hooks."""
+        return super().astream(input, config, stop=stop, **carry_run_scope(self, config, kwargs))
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -351,10 +369,11 @@ class ProviderChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        run = run_manager or take_run_scope(kwargs)
         kwargs.pop("stream", None)
         payload = self._build_payload(messages, stop, True, **kwargs)
         self._validate_request(messages, payload, kwargs)
-        call = self._call_info(messages, payload, stream=True)
+        call = self._call_info(messages, payload, stream=True, run=run)
         hooks = self.call_hooks
         if hooks is not None:
             hooks.before_call(call)
@@ -392,10 +411,11 @@ class ProviderChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        run = run_manager or take_run_scope(kwargs)
         kwargs.pop("stream", None)
         payload = self._build_payload(messages, stop, True, **kwargs)
         self._validate_request(messages, payload, kwargs)
-        call = self._call_info(messages, payload, stream=True)
+        call = self._call_info(messages, payload, stream=True, run=run)
         hooks = self.call_hooks
         if hooks is not None:
             await hooks.abefore_call(call)

@@ -33,7 +33,10 @@ from polyport_core.ledger import (
 )
 from polyport_core.metrics import Metrics
 
-__all__ = ["register", "usage", "usage_app", "usage_rows"]
+__all__ = ["GROUP_KEYS", "grouped_rows", "register", "usage", "usage_app", "usage_rows"]
+
+GROUP_KEYS = ("user", "tag", "provider", "model", "profile")
+"""What ``--by`` groups spend by (a record with several tags counts under each)."""
 
 usage_app = typer.Typer(help="Spend, tokens, budgets and metrics from the usage ledger.")
 
@@ -75,6 +78,40 @@ def usage_rows(records: list[UsageRecord]) -> list[dict[str, Any]]:
         cost = nano_to_usd(g.pop("cost_nano"))
         known = None if g["unpriced"] else str(cost)  # part of the spend is unknown: never show a smaller sum
         rows.append({"day": day, "provider": provider, "model": model, **g, "cost_usd": known})
+    return rows
+
+
+def _group_values(record: UsageRecord, by: str) -> tuple[str | None, ...]:
+    if by == "tag":
+        return record.tags or (None,)
+    if by == "model":
+        return (f"{record.provider}:{record.model}",)
+    value: str | None = getattr(record, by)
+    return (value,)
+
+
+def grouped_rows(records: list[UsageRecord], by: str) -> list[dict[str, Any]]:
+    """Calls, errors, tokens and spend per ``by`` (user, tag, provider, model or profile); None = not set."""
+    if by not in GROUP_KEYS:
+        raise typer.BadParameter(f"--by {by!r}: use one of {', '.join(GROUP_KEYS)}")
+    groups: dict[str | None, dict[str, int]] = defaultdict(
+        lambda: {"calls": 0, "errors": 0, "input_tokens": 0, "output_tokens": 0, "cost_nano": 0, "unpriced": 0}
+    )
+    for r in records:
+        for value in _group_values(r, by):
+            g = groups[value]
+            g["calls"] += 1
+            g["errors"] += r.outcome != "ok"
+            g["input_tokens"] += r.input_tokens
+            g["output_tokens"] += r.output_tokens
+            if r.cost_nano is None:
+                g["unpriced"] += 1
+            else:
+                g["cost_nano"] += r.cost_nano
+    rows: list[dict[str, Any]] = []
+    for value, g in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
+        cost = nano_to_usd(g.pop("cost_nano"))
+        rows.append({by: value, **g, "cost_usd": None if g["unpriced"] else str(cost)})
     return rows
 
 
@@ -145,6 +182,9 @@ def usage(
     metrics: Annotated[
         bool, typer.Option("--metrics", help="Add latency/failure/availability metrics.")
     ] = False,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Group spend by user, tag, provider, model or profile.")
+    ] = None,
 ) -> None:
     """Spend and tokens by provider/model/day, budget headroom and (optionally) metrics."""
     try:
@@ -155,6 +195,8 @@ def usage(
     try:
         records = ledger.records(since=time.time() - days * 86400)
         out: dict[str, Any] = {"ledger": repr(ledger), "usage": usage_rows(records)}
+        if by is not None:
+            out["by"] = {"key": by, "rows": grouped_rows(records, by)}
         out["budgets"] = _budget_rows(ledger, budget or [])
         if metrics:
             out["metrics"] = _metrics_rows(records)
@@ -166,6 +208,8 @@ def usage(
         typer.echo(json.dumps(out, indent=2))
         return
     _table(f"Usage ({out['ledger']}, last {days} days)", out["usage"])
+    if by is not None:
+        _table(f"By {by}", out["by"]["rows"])
     if out["budgets"]:
         _table("Budgets", out["budgets"])
     if metrics:

@@ -39,6 +39,7 @@ from polyport_core.governance._hooks import CallHooks, CallInfo, CallOutcome
 from polyport_core.governance._limits import Grant, Limiter, RateLimit
 from polyport_core.governance._prices import CatalogPrices, Price, PriceLookup, cost_nano, worst_case_nano
 from polyport_core.governance._quota import QuotaSnapshot, parse_quota_headers
+from polyport_core.governance._scopes import CallScope, call_scope
 from polyport_core.governance._settlement import Settlement
 from polyport_core.ledger import Bucket, Cap, Ledger, UsageRecord, nano_to_usd
 from polyport_core.ledger._outbox import Outbox
@@ -51,7 +52,7 @@ _KEY = "polyport.governor"
 
 
 class _CallState:
-    __slots__ = ("caps", "cost", "grant", "held", "price", "res_id", "spend")
+    __slots__ = ("caps", "cost", "grant", "held", "price", "res_id", "scope", "spend")
 
     def __init__(self) -> None:
         self.res_id = _record_id()
@@ -61,6 +62,7 @@ class _CallState:
         self.held: list[Bucket] = []
         self.spend: list[Bucket] = []
         self.cost: int | None = None
+        self.scope: CallScope | None = None
 
 
 class Governor(CallHooks):
@@ -135,9 +137,12 @@ class Governor(CallHooks):
     def _plan(self, call: CallInfo) -> _CallState:
         state = _CallState()
         call.state[_KEY] = state
-        state.spend, day, month = scopes_for(call.provider, call.model)
+        if call.tags or call.metadata or call.profile:
+            state.scope = call_scope(call.provider, call.model, call.tags, call.metadata, call.profile)
+        state.spend, day, month = scopes_for(call.provider, call.model, scope=state.scope)
         if self.budgets:
-            state.caps = matching_caps(self.budgets, call.provider, call.model, day, month)
+            state.caps = matching_caps(self.budgets, call.provider, call.model, day, month, state.scope)
+            state.spend += [c.bucket for c in state.caps if c.bucket not in state.spend]  # e.g. provider:p|user:u
         if self.budgets or self.record_usage:
             state.price = self._price(call)
         if state.caps and state.price is None and not self.allow_unpriced:
@@ -199,7 +204,7 @@ class Governor(CallHooks):
             time.sleep(wait)
         state = self._plan(call)
         if self._has_limits:
-            state.grant = self.limiter.acquire(call.provider, call.model, call.estimated_input_tokens)
+            state.grant = self.limiter.acquire(call.provider, call.model, call.estimated_input_tokens, state.scope)
         if state.caps and state.price is not None:
             amount = self._worst_case(call, state.price)
             try:
@@ -222,7 +227,9 @@ class Governor(CallHooks):
             await asyncio.sleep(wait)
         state = self._plan(call)
         if self._has_limits:
-            state.grant = await self.limiter.aacquire(call.provider, call.model, call.estimated_input_tokens)
+            state.grant = await self.limiter.aacquire(
+                call.provider, call.model, call.estimated_input_tokens, state.scope
+            )
         if state.caps and state.price is not None:
             amount = self._worst_case(call, state.price)
             try:
@@ -267,6 +274,9 @@ class Governor(CallHooks):
             latency_s=outcome.latency_s,
             outcome=kind or "ok",
             usage_estimated=outcome.usage_estimated,
+            user=state.scope.user if state.scope else None,
+            tags=state.scope.tags if state.scope else (),
+            profile=state.scope.profile if state.scope else None,
         )
         self.metrics.record(
             call.provider,
@@ -314,9 +324,9 @@ class Governor(CallHooks):
 
     def _check_alerts(self, call: CallInfo, state: _CallState) -> None:
         for budget in self.budgets:
-            if not budget.applies(call.provider, call.model) or budget.alert_threshold is None:
+            if not budget.applies(call.provider, call.model, state.scope) or budget.alert_threshold is None:
                 continue
-            for cap in budget.caps(*_periods(state.caps)):
+            for cap in budget.caps(*_periods(state.caps), state.scope):
                 if cap.bucket in self._alerted:
                     continue  # this period's alert is already out: no more reads for it
                 spent = self.ledger.spent(cap.bucket)

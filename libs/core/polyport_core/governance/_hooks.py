@@ -8,7 +8,7 @@ does nothing. Rate limits, budgets, the ledger and metrics implement
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -30,6 +30,12 @@ class CallInfo:
     started_at: float = field(default_factory=time.perf_counter)
     state: dict[str, Any] = field(default_factory=dict)
     """Scratch space for hooks (e.g. a budget reservation id)."""
+    tags: Sequence[str] = ()
+    """The run's tags (LangChain ``config={"tags": [...]}`` or ``with_config``): tag-scoped budgets and limits."""
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    """The run's metadata (``config={"metadata": {"user_id": ...}}``): user-scoped budgets and limits."""
+    profile: str | None = None
+    """The credential profile the call used, if any (else ``metadata["profile"]``)."""
 
     @cached_property
     def estimated_input_tokens(self) -> int:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from polyport_core.errors import InvalidConfigError, RateLimitWaitExceededError
+from polyport_core.governance._scopes import EACH, CallScope, Selector
 
 __all__ = ["Limiter", "RateLimit"]
 
@@ -32,7 +33,11 @@ _PERIODS = {"minute": 60, "hour": 3600}
 
 @dataclass(frozen=True)
 class RateLimit:
-    """Limits for a provider (``model=None``: all its models share them) or one model."""
+    """Limits for a provider (``model=None``: all its models share them) or one model.
+
+    ``user``/``tag``/``profile`` narrow it further; ``"*"`` in any field gives each distinct value its own
+    counters (``RateLimit(requests_per_minute=10, user="*")``: ten a minute per user).
+    """
 
     requests_per_minute: int | None = None
     requests_per_hour: int | None = None
@@ -41,14 +46,30 @@ class RateLimit:
     max_concurrency: int | None = None
     provider: str | None = None
     model: str | None = None
+    user: str | None = None
+    tag: str | None = None
+    profile: str | None = None
 
     @property
     def scope(self) -> str:
         """Identifier of the counters this limit uses."""
-        return f"{self.provider or '*'}/{self.model or '*'}"
+        base = f"{self.provider or '*'}/{self.model or '*'}"
+        return base if not self.scoped else f"{base}/{self.selector.describe()}"
 
-    def applies(self, provider: str, model: str) -> bool:
-        """Whether calls to ``provider``/``model`` count against this limit."""
+    @property
+    def scoped(self) -> bool:
+        """Whether the counters depend on the call's scope (user, tag, profile, or a per-value field)."""
+        return (self.user, self.tag, self.profile) != (None, None, None) or EACH in (self.provider, self.model)
+
+    @property
+    def selector(self) -> Selector:
+        """Which calls this limit counts."""
+        return Selector(self.provider, self.model, self.user, self.tag, self.profile)
+
+    def applies(self, provider: str, model: str, scope: CallScope | None = None) -> bool:
+        """Whether calls to ``provider``/``model`` (with ``scope``'s user, tags, profile) count against this limit."""
+        if self.scoped:
+            return self.selector.matches(scope or CallScope(provider, model))
         return (self.provider is None or self.provider == provider) and (
             self.model is None or self.model == model
         )
@@ -265,7 +286,8 @@ class Limiter:
             _MemoryWindows(clock) if storage_uri.startswith("memory://") else _SharedWindows(storage_uri)
         )
         self._slots = {r.scope: _Slots(r.max_concurrency) for r in self.rules if r.max_concurrency}
-        self._plans: dict[tuple[str, str], _Plan] = {}
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._scoped = any(r.scoped for r in self.rules)
         self._interned: dict[tuple[int, str, str], _Window] = {}
 
     def _window(self, amount: int, period: str, ident: str, tokens: RateLimit | None) -> _Window:
@@ -275,15 +297,15 @@ class Limiter:
             window = self._interned[(amount, period, ident)] = _Window(amount, period, ident, tokens)
         return window
 
-    def _plan_for(self, provider: str, model: str) -> _Plan:
-        """Windows and slots that apply to a provider/model (cached)."""
-        plan = self._plans.get((provider, model))
+    def _plan_for(self, provider: str, model: str, scope: CallScope | None = None) -> _Plan:
+        """Windows and slots that apply to a provider/model (and, for scoped rules, the call's scope; cached)."""
+        key: tuple[Any, ...] = (provider, model, scope) if self._scoped and scope is not None else (provider, model)
+        plan = self._plans.get(key)
         if plan is None:
+            if len(self._plans) > 4096:  # one plan per user/tag seen: keep the cache bounded
+                self._plans.clear()
             plan = _Plan([], [], [])
-            for rule in self.rules:
-                if not rule.applies(provider, model):
-                    continue
-                ident = f"polyport:{rule.scope}"
+            for rule, ident, slot in self._applicable(provider, model, scope):
                 if rule.requests_per_minute:
                     plan.windows.append(self._window(rule.requests_per_minute, "minute", ident + ":req", None))
                 if rule.requests_per_hour:
@@ -293,10 +315,24 @@ class Limiter:
                 if rule.tokens_per_hour:
                     plan.windows.append(self._window(rule.tokens_per_hour, "hour", ident + ":tok", rule))
                 if rule.max_concurrency:
-                    plan.slots.append(self._slots[rule.scope])
+                    plan.slots.append(self._slots.setdefault(slot, _Slots(rule.max_concurrency)))
             plan.token_windows = [w for w in plan.windows if w.tokens is not None]
-            self._plans[(provider, model)] = plan
+            self._plans[key] = plan
         return plan
+
+    def _applicable(
+        self, provider: str, model: str, scope: CallScope | None
+    ) -> list[tuple[RateLimit, str, str]]:
+        """(rule, counter id, slot key) of every rule that applies; a scoped rule once per key of the call."""
+        out = []
+        for rule in self.rules:
+            if not rule.scoped:
+                if rule.applies(provider, model):
+                    out.append((rule, f"polyport:{rule.scope}", rule.scope))
+                continue
+            for name in rule.selector.keys(scope or CallScope(provider, model)):
+                out.append((rule, f"polyport:{rule.scope}:{name}", f"{rule.scope}:{name}"))
+        return out
 
     def _hits(self, plan: _Plan, provider: str, model: str, tokens: int) -> list[tuple[_Window, int]]:
         hits: list[tuple[_Window, int]] = []
@@ -322,9 +358,9 @@ class Limiter:
             f"Local rate limit reached ({why})", retry_after=round(wait, 3), provider=provider, model=model
         )
 
-    def acquire(self, provider: str, model: str, tokens: int) -> Grant:
+    def acquire(self, provider: str, model: str, tokens: int, scope: CallScope | None = None) -> Grant:
         """Wait (bounded) until every applicable window and a concurrency slot are free."""
-        plan = self._plan_for(provider, model)
+        plan = self._plan_for(provider, model, scope)
         grant = Grant([], plan.token_windows, tokens)
         if not plan.windows and not plan.slots:
             return grant
@@ -344,9 +380,9 @@ class Limiter:
             grant.slots.append(slots)
         return grant
 
-    async def aacquire(self, provider: str, model: str, tokens: int) -> Grant:
+    async def aacquire(self, provider: str, model: str, tokens: int, scope: CallScope | None = None) -> Grant:
         """Async twin of ``acquire``: sleeps with ``asyncio.sleep`` instead of blocking."""
-        plan = self._plan_for(provider, model)
+        plan = self._plan_for(provider, model, scope)
         grant = Grant([], plan.token_windows, tokens)
         if not plan.windows and not plan.slots:
             return grant

@@ -11,6 +11,7 @@ from typing import Any
 from polyport_core.governance._budget import Budget
 from polyport_core.governance._limits import RateLimit
 from polyport_core.governance._prices import Price, StaticPrices
+from polyport_core.governance._scopes import parse_scope
 
 _LIMIT_FIELDS = (
     "requests_per_minute",
@@ -37,7 +38,12 @@ def _limit(section: Any, provider: str, model: str | None) -> RateLimit | None:
         values["max_concurrency"] = _get(section, "concurrency")
     if not any(v is not None for v in values.values()):
         return None
-    return RateLimit(provider=provider, model=model, **values)
+    where = f"provider {provider!r}{f' model {model!r}' if model else ''} limits.scope"
+    scope = parse_scope(_get(section, "scope"), where=where)
+    scope.pop("provider", None)  # a provider file's limits are always within its provider
+    if model is not None:
+        scope.pop("model", None)  # a model's own limits already count that model only
+    return RateLimit(**{"provider": provider, "model": model, **scope, **values})
 
 
 def limits_from_spec(spec: Any) -> list[RateLimit]:
@@ -69,12 +75,15 @@ def budgets_from_spec(spec: Any) -> list[Budget]:
     daily, monthly = _get(section, "daily_usd"), _get(section, "monthly_usd")
     if daily is None and monthly is None:
         return []
+    provider = str(_get(spec, "id"))
+    scope = parse_scope(_get(section, "scope"), where=f"provider {provider!r} budget.scope")
+    scope.pop("provider", None)  # a provider file's budget is always within its provider
     return [
         Budget(
             daily_usd=daily,
             monthly_usd=monthly,
             alert_threshold=_get(section, "alert_threshold"),
-            provider=str(_get(spec, "id")),
+            **{"provider": provider, **scope},
         )
     ]
 

@@ -77,7 +77,7 @@ class OutboxEntry:
     def from_json(cls, text: str) -> OutboxEntry:
         data = json.loads(text)
         return cls(
-            record=UsageRecord(**data["record"]),
+            record=UsageRecord.from_dict(data["record"]),
             held=tuple(Bucket(s, p) for s, p in data["held"]),
             spend=tuple(Bucket(s, p) for s, p in data["spend"]),
         )

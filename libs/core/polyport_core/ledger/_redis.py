@@ -178,7 +178,7 @@ class RedisLedger:
         low = "-" if since is None else str(max(0, int((since - _CLOCK_SKEW_S) * 1000)))
         high = "+"  # a record settles after its timestamp: filter the upper bound on ts
         entries = self._guard(lambda: self._client.xrange(self._stream, low, high))
-        out = [UsageRecord(**json.loads(fields[b"r"])) for _, fields in entries]
+        out = [UsageRecord.from_dict(json.loads(fields[b"r"])) for _, fields in entries]
         return [r for r in out if (since is None or r.ts >= since) and (until is None or r.ts < until)]
 
     def mark_alert(self, bucket: Bucket) -> bool:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -57,8 +58,11 @@ CREATE TABLE IF NOT EXISTS records (
     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
     cache_read_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL,
     cost_nano INTEGER, price_provenance TEXT NOT NULL, latency_s REAL NOT NULL,
-    outcome TEXT NOT NULL, usage_estimated INTEGER NOT NULL);
+    outcome TEXT NOT NULL, usage_estimated INTEGER NOT NULL,
+    user TEXT, tags TEXT, profile TEXT);
 CREATE INDEX IF NOT EXISTS records_ts ON records (ts);
+CREATE TABLE IF NOT EXISTS record_tags (
+    tag TEXT NOT NULL, ts REAL NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tag, ts, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS alerts (
     scope TEXT NOT NULL, period TEXT NOT NULL, PRIMARY KEY (scope, period)) WITHOUT ROWID;
 """
@@ -75,8 +79,11 @@ _EXPIRED_SWEEP_S = 30.0
 
 _RECORD_COLUMNS = (
     "id, ts, provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
-    "cost_nano, price_provenance, latency_s, outcome, usage_estimated"
+    "cost_nano, price_provenance, latency_s, outcome, usage_estimated, user, tags, profile"
 )
+
+_SCOPE_COLUMNS = (("user", "TEXT"), ("tags", "TEXT"), ("profile", "TEXT"))
+"""Columns added after the first release: a file from before gets them on open (``ALTER TABLE``)."""
 
 
 def default_ledger_path() -> Path:
@@ -105,6 +112,7 @@ class SQLiteLedger:
         self._connections = PerThreadConnections(self._open)
         self._swept_at = 0.0
         try:
+            self._migrate()
             self._conn().executescript(_SCHEMA)  # IF NOT EXISTS: safe when processes race
         except sqlite3.Error as error:
             raise LedgerUnavailableError(f"Cannot create the ledger at {self.path}: {error}") from error
@@ -116,6 +124,17 @@ class SQLiteLedger:
     def identity(self) -> str:
         """Which ledger this is, for the outbox: the file's resolved path."""
         return f"sqlite:{self.path.resolve()}"
+
+    def _migrate(self) -> None:
+        """Add the scope columns (user, tags, profile) to a ledger file written before they existed."""
+        db = self._conn()
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='records'").fetchone():
+            return  # a new file: the schema creates them
+        with self._tx() as tx:  # one process migrates; the others find the columns there
+            have = {row[1] for row in tx.execute("PRAGMA table_info(records)")}
+            for name, kind in _SCOPE_COLUMNS:
+                if name not in have:
+                    tx.execute(f"ALTER TABLE records ADD COLUMN {name} {kind}")
 
     # ------------------------------------------------------------ plumbing
     def _open(self) -> sqlite3.Connection:
@@ -265,7 +284,7 @@ class SQLiteLedger:
                 id=row[0], ts=row[1], provider=row[2], model=row[3], input_tokens=row[4],
                 output_tokens=row[5], cache_read_tokens=row[6], cache_write_tokens=row[7],
                 cost_nano=row[8], price_provenance=row[9], latency_s=row[10], outcome=row[11],
-                usage_estimated=bool(row[12]),
+                usage_estimated=bool(row[12]), user=row[13], tags=_tags(row[14]), profile=row[15],
             )
             for row in rows
         ]  # fmt: skip
@@ -282,7 +301,11 @@ class SQLiteLedger:
 
 
 
-_INSERT_RECORD = f"INSERT OR IGNORE INTO records ({_RECORD_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+_INSERT_RECORD = f"INSERT OR IGNORE INTO records ({_RECORD_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+
+def _tags(text: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(text)) if text else ()
 
 
 def _settle_rows(db: sqlite3.Connection, r: UsageRecord, held: Sequence[Bucket], spend: Sequence[Bucket]) -> bool:
@@ -292,11 +315,14 @@ def _settle_rows(db: sqlite3.Connection, r: UsageRecord, held: Sequence[Bucket],
         (
             r.id, r.ts, r.provider, r.model, r.input_tokens, r.output_tokens,
             r.cache_read_tokens, r.cache_write_tokens, r.cost_nano, r.price_provenance,
-            r.latency_s, r.outcome, int(r.usage_estimated),
+            r.latency_s, r.outcome, int(r.usage_estimated), r.user, json.dumps(list(r.tags)) if r.tags else None,
+            r.profile,
         ),
     )  # fmt: skip
     if cursor.rowcount == 0:
         return False
+    if r.tags:
+        db.executemany("INSERT OR IGNORE INTO record_tags VALUES (?, ?, ?)", [(t, r.ts, r.id) for t in r.tags])
     if held:
         db.execute("DELETE FROM holds WHERE res_id = ?", (r.id,))
     cost = r.cost_nano

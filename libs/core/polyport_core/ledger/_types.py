@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 NANO = Decimal(1_000_000_000)
 
@@ -82,11 +82,24 @@ class UsageRecord:
     outcome: str = "ok"
     """``ok`` or the error kind (``rate_limit``, ``unavailable``…)."""
     usage_estimated: bool = False
+    user: str | None = None
+    """Who the call was for (run config ``metadata.user_id``), if it said."""
+    tags: tuple[str, ...] = ()
+    """The run config's tags (``team:search``…)."""
+    profile: str | None = None
+    """The credential profile the call used, if any."""
 
     @property
     def cost_usd(self) -> Decimal | None:
         """The cost in dollars, or None when the price is unknown."""
         return None if self.cost_nano is None else nano_to_usd(self.cost_nano)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> UsageRecord:
+        """A record from its JSON form (tags come back as a list; older records lack the scope fields)."""
+        if "tags" in data:
+            data = {**data, "tags": tuple(data["tags"] or ())}
+        return cls(**data)
 
 
 @dataclass(frozen=True, slots=True)

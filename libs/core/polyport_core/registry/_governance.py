@@ -2,7 +2,8 @@
 
 One ``Governor`` per provider per registry, so every model of a provider
 shares its declared limits and budget (not one bucket per instance), all
-writing to the one default ledger (``POLYPORT_LEDGER``).
+writing to the one default ledger (``POLYPORT_LEDGER``). A policy file
+(``POLYPORT_POLICY``) adds its budgets and limits to every provider's governor.
 """
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ def default_hooks(spec: ProviderSpec, registry: Registry) -> CallHooks:
         governor: Governor | None = registry.governors.get(spec.id)
         if governor is None:
             from polyport_core.governance import Governor
+            from polyport_core.governance._policy import policy_from_env
+            from polyport_core.governance._spec import budgets_from_spec, limits_from_spec
             from polyport_core.ledger import default_ledger
 
-            governor = Governor.from_spec(spec, ledger=default_ledger())
+            extra: dict[str, object] = {}
+            if (policy := policy_from_env()) is not None:  # POLYPORT_POLICY: per user/tag/profile rules
+                extra["budgets"] = budgets_from_spec(spec) + policy.budgets_for(spec.id)
+                extra["limits"] = limits_from_spec(spec) + policy.limits_for(spec.id)
+            governor = Governor.from_spec(spec, ledger=default_ledger(), **extra)
             registry.governors[spec.id] = governor
         return governor

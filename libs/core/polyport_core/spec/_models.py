@@ -111,6 +111,9 @@ class LimitsSpec(_Strict):
     """Refuse at once with ``RateLimitError`` when a limit is reached, instead of waiting."""
     max_wait_s: float | None = Field(default=None, ge=0)
     """Longest wait for a limit before refusing (default 60 s)."""
+    scope: str | None = None
+    """Whose calls share the counters: unset = the whole provider; ``user`` (each user its own),
+    ``user:u1``, ``tag`` / ``tag:team:search``, ``profile`` / ``profile:NAME``, ``model`` (each model)."""
 
 
 class BudgetSpec(_Strict):
@@ -119,6 +122,9 @@ class BudgetSpec(_Strict):
     daily_usd: Decimal | None = Field(default=None, gt=0, strict=False)
     monthly_usd: Decimal | None = Field(default=None, gt=0, strict=False)
     alert_threshold: float = Field(default=0.8, gt=0, le=1)
+    scope: str | None = None
+    """Whose calls share the cap: unset = the whole provider; ``user`` (a cap per user), ``user:u1``,
+    ``tag`` / ``tag:team:search``, ``profile`` / ``profile:NAME``, ``model`` (a cap per model)."""
 
 
 AuthType = Literal["none", "bearer", "header", "query", "oauth2_client_credentials", "token_provider"]

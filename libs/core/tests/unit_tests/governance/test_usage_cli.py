@@ -28,3 +28,25 @@ def test_usage_reports_real_ledger_data_as_json_and_table(ledger, prices, make_m
     table = runner.invoke(usage_app, ["--db", str(ledger.path), "--metrics"], env={"COLUMNS": "250"})
     assert table.exit_code == 0
     assert "scripted" in table.output
+
+
+def test_usage_by_user_tag_and_model_from_run_config(ledger, prices, make_model):
+    model = make_model(Governor(ledger=ledger, prices=prices))
+    model.invoke("hi", config={"metadata": {"user_id": "u1"}, "tags": ["team:a", "x"]})
+    model.invoke("hi", config={"metadata": {"user_id": "u1"}, "tags": ["team:a"]})
+    model.invoke("hi", config={"metadata": {"user_id": "u2"}})
+    model.invoke("hi")
+    runner = CliRunner()
+
+    def by(key: str) -> list[dict]:
+        result = runner.invoke(usage_app, ["--db", str(ledger.path), "--json", "--by", key])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["by"]["rows"]
+
+    assert [(r["user"], r["calls"], r["cost_usd"]) for r in by("user")] == [
+        ("u1", 2, "0.01"), ("u2", 1, "0.005"), (None, 1, "0.005")]  # fmt: skip
+    assert [(r["tag"], r["calls"]) for r in by("tag")] == [("team:a", 2), ("x", 1), (None, 2)]
+    assert [(r["model"], r["calls"]) for r in by("model")] == [("scripted:m", 4)]
+    bad = runner.invoke(usage_app, ["--db", str(ledger.path), "--by", "team"])
+    assert bad.exit_code != 0
+    assert "--by 'team'" in bad.output
