@@ -15,8 +15,7 @@ from polyport_core.auth._oauth import OAuth2ClientCredentials, TokenProviderAuth
 from polyport_core.auth._secrets import resolve_secret
 from polyport_core.errors import InvalidConfigError
 from polyport_core.redaction import remember_secrets
-from polyport_core.spec import AuthSpec
-from polyport_core.spec._env import variable_label
+from polyport_core.spec import AuthSpec, variable_label
 
 __all__ = ["AuthMaterial", "build_auth", "load_token_provider"]
 

@@ -9,8 +9,7 @@ from pydantic import SecretStr
 
 from polyport_core.errors import InvalidConfigError
 from polyport_core.redaction import remember_secrets
-from polyport_core.spec import interpolate_value
-from polyport_core.spec._env import MissingEnvError, variable_label
+from polyport_core.spec import MissingEnvError, interpolate_value, variable_label
 
 __all__ = ["keyring_secret", "resolve_secret"]
 

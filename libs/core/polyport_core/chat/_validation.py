@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 
 from polyport_core.catalog import catalog_entry
 from polyport_core.errors import ContextWindowRefusedError, RequestValidationError
-from polyport_core.spec._params import ParamCheck, compile_params
+from polyport_core.spec import ParamCheck, compile_params
 from polyport_core.tokens import count_message_tokens
 
 if TYPE_CHECKING:

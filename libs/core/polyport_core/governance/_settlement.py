@@ -19,8 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from polyport_core.auth import redact_text
-from polyport_core.ledger import Bucket, Ledger, UsageRecord
-from polyport_core.ledger._outbox import Outbox, OutboxEntry, ledger_identity
+from polyport_core.ledger import Bucket, Ledger, Outbox, OutboxEntry, UsageRecord, ledger_identity
 
 __all__ = ["Settlement"]
 

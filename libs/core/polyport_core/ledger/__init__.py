@@ -3,7 +3,7 @@
 Settles a ledger refuses wait in the local ``Outbox`` until it is back.
 """
 
-from polyport_core.ledger._outbox import OUTBOX_ENV, Outbox, default_outbox_path
+from polyport_core.ledger._outbox import OUTBOX_ENV, Outbox, OutboxEntry, default_outbox_path, ledger_identity
 from polyport_core.ledger._redis import RedisLedger
 from polyport_core.ledger._select import LEDGER_ENV, default_ledger, ledger_from_url
 from polyport_core.ledger._sqlite import SQLiteLedger, default_ledger_path
@@ -26,6 +26,7 @@ __all__ = [
     "CapCheck",
     "Ledger",
     "Outbox",
+    "OutboxEntry",
     "RedisLedger",
     "SQLiteLedger",
     "UsageRecord",
@@ -33,6 +34,7 @@ __all__ = [
     "default_ledger_path",
     "default_outbox_path",
     "ledger_from_url",
+    "ledger_identity",
     "nano_to_usd",
     "period_keys",
     "usd_to_nano",

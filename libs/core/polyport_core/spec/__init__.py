@@ -6,7 +6,7 @@ and Polydev (``baseUrl``, ``contextWindow``, ``apiKey``, ``cost``) spellings
 load too, so users' existing files work unchanged.
 """
 
-from polyport_core.spec._env import interpolate_value
+from polyport_core.spec._env import MissingEnvError, interpolate_value, variable_label
 from polyport_core.spec._errors import SpecError, format_loc
 from polyport_core.spec._loader import LoadResult, known_engines, load_file, load_paths, load_spec, parse_spec
 from polyport_core.spec._models import (
@@ -22,6 +22,7 @@ from polyport_core.spec._models import (
     ProviderSpec,
     QuirksSpec,
 )
+from polyport_core.spec._params import ParamCheck, compile_params
 from polyport_core.spec._patch import ConfigPatch, PatchResult, SpecPatchError, editable_path, write_spec_file
 from polyport_core.spec._platform import AdapterSpec, AWSSpec, EnvVarSpec, TLSSpec
 from polyport_core.spec._schema import SCHEMA_PATH, provider_json_schema, write_json_schema
@@ -40,7 +41,9 @@ __all__ = [
     "HTTPStreamSpec",
     "LimitsSpec",
     "LoadResult",
+    "MissingEnvError",
     "ModelSpec",
+    "ParamCheck",
     "PatchResult",
     "PricingSpec",
     "ProviderSpec",
@@ -48,6 +51,7 @@ __all__ = [
     "SpecError",
     "SpecPatchError",
     "TLSSpec",
+    "compile_params",
     "editable_path",
     "format_loc",
     "interpolate_value",
@@ -57,6 +61,7 @@ __all__ = [
     "load_spec",
     "parse_spec",
     "provider_json_schema",
+    "variable_label",
     "write_json_schema",
     "write_spec_file",
 ]
