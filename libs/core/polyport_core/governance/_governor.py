@@ -41,8 +41,7 @@ from polyport_core.governance._prices import CatalogPrices, Price, PriceLookup, 
 from polyport_core.governance._quota import QuotaSnapshot, parse_quota_headers
 from polyport_core.governance._scopes import CallScope, call_scope
 from polyport_core.governance._settlement import Settlement
-from polyport_core.ledger import Bucket, Cap, Ledger, UsageRecord, nano_to_usd
-from polyport_core.ledger._outbox import Outbox
+from polyport_core.ledger import Bucket, Cap, Ledger, Outbox, UsageRecord, nano_to_usd
 from polyport_core.metrics import Metrics
 
 __all__ = ["Governor"]
