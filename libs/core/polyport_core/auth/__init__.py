@@ -6,8 +6,10 @@ redaction layer (re-exported here), ``_types`` the field types (``SecretHeaders`
 ``RedactedURL``) models use.
 """
 
-from polyport_core.auth._material import AuthMaterial, build_auth, load_token_provider
+from polyport_core.auth._login import login_device, login_pkce, open_browser
+from polyport_core.auth._material import PROFILE_ENV, AuthMaterial, build_auth, choose_profile, load_token_provider
 from polyport_core.auth._oauth import OAuth2ClientCredentials, TokenProviderAuth
+from polyport_core.auth._refresh import AccessToken, RefreshingBearer, TokenSource, for_client, refresher_for
 from polyport_core.auth._secrets import keyring_secret, resolve_secret
 from polyport_core.auth._store import (
     EncryptedFileStore,
@@ -15,6 +17,14 @@ from polyport_core.auth._store import (
     SecretStore,
     SecretStoreError,
     default_store,
+)
+from polyport_core.auth._tokens import (
+    DEFAULT_PROFILE,
+    StoredCredential,
+    credential_key,
+    load_credential,
+    parse_key,
+    save_credential,
 )
 from polyport_core.auth._types import RedactedURL, SecretHeaders, SecretQuery, reveal, secret_values
 from polyport_core.redaction import (
@@ -33,33 +43,49 @@ from polyport_core.redaction import (
 )
 
 __all__ = [
+    "DEFAULT_PROFILE",
+    "PROFILE_ENV",
     "SECRET_PARAM_NAMES",
+    "AccessToken",
     "AuthMaterial",
     "EncryptedFileStore",
     "KeyringStore",
     "OAuth2ClientCredentials",
     "RedactedURL",
+    "RefreshingBearer",
     "SecretHeaders",
     "SecretQuery",
     "SecretStore",
     "SecretStoreError",
+    "StoredCredential",
     "TokenProviderAuth",
+    "TokenSource",
     "build_auth",
+    "choose_profile",
+    "credential_key",
     "default_store",
+    "for_client",
     "install_log_redaction",
     "is_secret_name",
     "keyring_secret",
+    "load_credential",
     "load_token_provider",
+    "login_device",
+    "login_pkce",
     "looks_like_secret",
     "mask_secret",
+    "open_browser",
+    "parse_key",
     "protect",
     "redact_data",
     "redact_mapping",
     "redact_text",
     "redact_url",
+    "refresher_for",
     "remember_secrets",
     "resolve_secret",
     "reveal",
+    "save_credential",
     "scrub_exception",
     "secret_values",
 ]

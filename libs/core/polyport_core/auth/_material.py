@@ -12,14 +12,18 @@ import httpx
 from pydantic import SecretStr
 
 from polyport_core.auth._oauth import OAuth2ClientCredentials, TokenProviderAuth
+from polyport_core.auth._refresh import RefreshingBearer
 from polyport_core.auth._secrets import resolve_secret
+from polyport_core.auth._tokens import DEFAULT_PROFILE
 from polyport_core.errors import InvalidConfigError
 from polyport_core.redaction import remember_secrets
 from polyport_core.spec import AuthSpec, variable_label
 
-__all__ = ["AuthMaterial", "build_auth", "load_token_provider"]
+__all__ = ["PROFILE_ENV", "AuthMaterial", "build_auth", "choose_profile", "load_token_provider"]
 
+PROFILE_ENV = "POLYPORT_AUTH_PROFILE"
 _OAUTH_CACHE: dict[tuple[str, str, str], OAuth2ClientCredentials] = {}
+_SIGNED_IN: dict[tuple[str, str, str, str], RefreshingBearer] = {}
 
 
 @dataclass
@@ -35,6 +39,8 @@ class AuthMaterial:
     query: dict[str, str] = field(default_factory=dict)
     httpx_auth: httpx.Auth | None = None
     secret_names: list[str] = field(default_factory=list)
+    profile: str | None = None
+    """The saved credential profile used (None: the spec's own key, no profile)."""
 
     def secrets(self) -> list[str]:
         """Raw secret values, for redacting them from messages."""
@@ -58,18 +64,39 @@ def load_token_provider(path: str, *, provider: str | None = None) -> Callable[[
     return result
 
 
+def choose_profile(spec: AuthSpec, explicit: str | None, env: Mapping[str, str]) -> str | None:
+    """The credential profile in force: ``auth_profile=``, else ``$POLYPORT_AUTH_PROFILE``, else the
+    spec's ``auth.profile``; None when nobody chose one (sign-ins then use ``default``)."""
+    return explicit or env.get(PROFILE_ENV) or spec.profile or None
+
+
 def build_auth(
     spec: AuthSpec,
     *,
     provider: str,
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    profile: str | None = None,
+    saved: bool = True,
 ) -> AuthMaterial:
-    """Resolve the spec's secrets now (env, keyring, OAuth2 fetch) into ``AuthMaterial``.
+    """Resolve the spec's secrets now (env, keyring, OAuth2 fetch, saved sign-in) into ``AuthMaterial``.
 
-    Every resolved value is registered with the redactor before it leaves here.
+    ``profile`` (or ``$POLYPORT_AUTH_PROFILE``, or ``auth.profile``) picks a credential saved
+    with ``polyport auth login``; ``saved=False`` (a key given by the caller) skips saved keys
+    and only labels the calls with the profile. Every resolved value is registered with the
+    redactor before it leaves here.
     """
-    material = _build(spec, provider, os.environ if env is None else env, transport)
+    environ = os.environ if env is None else env
+    chosen = choose_profile(spec, profile, environ)
+    if spec.type in ("oauth2_pkce", "oauth2_device"):
+        material = _signed_in(spec, provider, chosen or DEFAULT_PROFILE, environ, transport)
+    else:
+        stored = None
+        if saved and chosen is not None and spec.type in _KEYED:
+            # a profile named in the call or the spec must exist; one from the environment may not
+            stored = _saved_key(provider, chosen, environ, required=bool(profile or spec.profile))
+        material = stored or _build(spec, provider, environ, transport)
+        material.profile = material.profile or chosen
     remember_secrets(material.api_key, *material.headers.values(), *material.query.values())
     for value in material.headers.values():
         remember_secrets(*value.split()[1:])  # "Bearer <token>": the token alone too
@@ -154,3 +181,56 @@ def _oauth(
         if transport is None:
             _OAUTH_CACHE[cache_key] = auth
     return AuthMaterial(api_key=auth.token(), httpx_auth=auth)
+
+
+_KEYED = ("bearer", "header", "query")
+
+
+def _signed_in(
+    spec: AuthSpec, provider: str, profile: str, env: Mapping[str, str], transport: httpx.BaseTransport | None
+) -> AuthMaterial:
+    """A person's saved sign-in (``polyport auth login``), renewed by itself for the model's life."""
+    from polyport_core.auth._session import UserTokenSource
+    from polyport_core.auth._store import default_store
+
+    assert spec.token_url is not None
+    assert spec.client_id is not None
+    key = (provider, profile, spec.token_url, spec.client_id)
+    auth = _SIGNED_IN.get(key) if transport is None else None
+    if auth is None:
+        secret = _client_secret(spec, provider, env)
+        source = UserTokenSource(
+            spec, secret, provider=provider, profile=profile, store=default_store(env), transport=transport
+        )
+        auth = RefreshingBearer(source)
+        if transport is None:
+            _SIGNED_IN[key] = auth
+    return AuthMaterial(api_key=auth.token(), httpx_auth=auth, profile=profile)
+
+
+def _saved_key(provider: str, profile: str, env: Mapping[str, str], *, required: bool) -> AuthMaterial | None:
+    """An API key saved under ``profile`` (``polyport auth login PROVIDER --api-key --profile NAME``)."""
+    from polyport_core.auth._session import login_hint
+    from polyport_core.auth._store import SecretStoreError, default_store
+    from polyport_core.auth._tokens import load_credential
+
+    try:
+        record = load_credential(default_store(env), provider, profile)
+    except SecretStoreError:
+        if required:
+            raise
+        record = None
+    if record is None:
+        if not required:
+            return None
+        raise InvalidConfigError(
+            f"no credential saved for {provider} under profile {profile!r}: "
+            f"{login_hint(provider, profile)} (add --api-key for a key)",
+            provider=provider,
+        )
+    return AuthMaterial(api_key=record.access_token, profile=profile)
+
+
+def _client_secret(spec: AuthSpec, provider: str, env: Mapping[str, str]) -> SecretStr | None:
+    secret = spec.client_secret or (SecretStr(f"env:{spec.client_secret_env}") if spec.client_secret_env else None)
+    return resolve_secret(secret, env=env, provider=provider, field="auth.client_secret")

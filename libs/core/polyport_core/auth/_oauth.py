@@ -1,8 +1,7 @@
-"""OAuth2 client-credentials tokens, cached and refreshed shortly before they expire."""
+"""OAuth2 client-credentials tokens (renewed before expiry and after a 401) and token-provider callables."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Generator
 from typing import Any
@@ -10,18 +9,19 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from polyport_core.auth._refresh import AccessToken, RefreshingBearer
 from polyport_core.errors import AuthenticationError, ProviderUnavailableError
-from polyport_core.redaction import install_log_redaction, redact_url, remember_secrets
+from polyport_core.redaction import redact_url, remember_secrets
 
 __all__ = ["OAuth2ClientCredentials", "TokenProviderAuth"]
 
 
-class OAuth2ClientCredentials(httpx.Auth):
-    """Fetches a bearer token with the client-credentials grant and caches it.
+class OAuth2ClientCredentials(RefreshingBearer):
+    """Bearer tokens from the client-credentials grant, renewed before they expire and after a 401.
 
-    Thread-safe; the token is refreshed ``refresh_margin`` seconds before
-    ``expires_in`` runs out, so a long-lived model never sends a stale token.
-    Also usable directly as an ``httpx.Auth``.
+    Thread-safe; concurrent calls share one renewal. The token is renewed
+    ``refresh_margin`` seconds before ``expires_in`` runs out, so a long-lived model never
+    sends a stale token. An ``httpx.Auth``; SDK clients get it through ``for_client``.
     """
 
     def __init__(
@@ -42,43 +42,19 @@ class OAuth2ClientCredentials(httpx.Auth):
         self.client_id = client_id
         self._client_secret = client_secret
         remember_secrets(client_secret)
-        install_log_redaction()
         self.scopes = scopes or []
         self.audience = audience
-        self.refresh_margin = refresh_margin
         self._timeout = timeout
         self._transport = transport
-        self._clock = clock
         self._provider = provider
-        self._lock = threading.Lock()
-        self._token: SecretStr | None = None
-        self._expires_at = 0.0
-        self.fetches = 0
+        super().__init__(_ClientCredentialsSource(self, clock), clock=clock, refresh_margin=refresh_margin)
+
+    @property
+    def fetches(self) -> int:
         """How many times a token was fetched (observability, tests)."""
+        return self.renewals
 
-    def token(self) -> SecretStr:
-        """A valid access token, fetched or refreshed when needed."""
-        with self._lock:
-            if self._token is None or self._clock() >= self._expires_at - self.refresh_margin:
-                self._fetch()
-            assert self._token is not None
-            return self._token
-
-    def invalidate(self) -> None:
-        """Forget the cached token (e.g. after the server answered 401)."""
-        with self._lock:
-            self._token = None
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """httpx hook: add the bearer token, retry once with a fresh token on 401."""
-        request.headers["Authorization"] = f"Bearer {self.token().get_secret_value()}"
-        response = yield request
-        if response.status_code == 401:
-            self.invalidate()
-            request.headers["Authorization"] = f"Bearer {self.token().get_secret_value()}"
-            yield request
-
-    def _fetch(self) -> None:
+    def _fetch(self, clock: Callable[[], float]) -> AccessToken:
         data: dict[str, Any] = {"grant_type": "client_credentials"}
         if self.scopes:
             data["scope"] = " ".join(self.scopes)
@@ -118,9 +94,18 @@ class OAuth2ClientCredentials(httpx.Auth):
             ) from None
         expires_in = float(payload.get("expires_in") or 3600)
         remember_secrets(token)
-        self._token = SecretStr(token)
-        self._expires_at = self._clock() + expires_in
-        self.fetches += 1
+        return AccessToken(SecretStr(token), clock() + expires_in)
+
+
+class _ClientCredentialsSource:
+    """A new client-credentials token each time one is due (there is no refresh token)."""
+
+    def __init__(self, owner: OAuth2ClientCredentials, clock: Callable[[], float]) -> None:
+        self._owner = owner
+        self._clock = clock
+
+    def obtain(self, stale: AccessToken | None) -> AccessToken:
+        return self._owner._fetch(self._clock)
 
 
 class TokenProviderAuth(httpx.Auth):

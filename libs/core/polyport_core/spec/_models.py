@@ -127,7 +127,17 @@ class BudgetSpec(_Strict):
     ``tag`` / ``tag:team:search``, ``profile`` / ``profile:NAME``, ``model`` (a cap per model)."""
 
 
-AuthType = Literal["none", "bearer", "header", "query", "oauth2_client_credentials", "token_provider"]
+AuthType = Literal[
+    "none",
+    "bearer",
+    "header",
+    "query",
+    "oauth2_client_credentials",
+    "oauth2_pkce",
+    "oauth2_device",
+    "token_provider",
+]
+_SIGN_IN_AUTH = ("oauth2_pkce", "oauth2_device")
 
 
 class AuthSpec(_Strict):
@@ -135,6 +145,8 @@ class AuthSpec(_Strict):
 
     ``api_key`` may be a literal (discouraged), ``${ENV}``, ``env:NAME`` or
     ``keyring:service/name``; ``api_key_env`` names an environment variable.
+    ``oauth2_pkce`` / ``oauth2_device`` (goose: ``oauth``) are sign-ins of a person with
+    ``polyport auth login``; their tokens live in the secret store, never in this file.
     """
 
     type: AuthType = "bearer"
@@ -147,6 +159,10 @@ class AuthSpec(_Strict):
     header_value: SecretStr | None = None
     """A full header value template, e.g. ``Bearer {api_key}`` (goose)."""
     query_param: str | None = None
+    authorization_url: str | None = None
+    """Where a person signs in (``oauth2_pkce``)."""
+    device_authorization_url: str | None = None
+    """Where a device sign-in starts (``oauth2_device``, RFC 8628)."""
     token_url: str | None = None
     client_id: str | None = None
     client_secret: SecretStr | None = None
@@ -157,6 +173,14 @@ class AuthSpec(_Strict):
     """``module:callable`` returning a bearer token (Azure AD style)."""
     required: bool = True
     """Whether a missing key is an error at model creation (false for local servers)."""
+    profile: str | None = None
+    """The saved credential used by default (``polyport auth login --profile``); ``auth_profile=``
+    and ``$POLYPORT_AUTH_PROFILE`` override it."""
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type_spelling(cls, value: Any) -> Any:
+        return "oauth2_pkce" if value == "oauth" else value  # goose's spelling of a person's sign-in
 
     @field_validator("header_name")
     @classmethod
@@ -189,13 +213,18 @@ class AuthSpec(_Strict):
                 missing.append("client_secret")
             if missing:
                 raise ValueError(f"{', '.join(missing)} for oauth2_client_credentials")
+        if self.type in _SIGN_IN_AUTH:
+            url = "authorization_url" if self.type == "oauth2_pkce" else "device_authorization_url"
+            missing = [n for n in (url, "token_url", "client_id") if not getattr(self, n)]
+            if missing:
+                raise ValueError(f"{', '.join(missing)} for {self.type}")
         if self.type == "token_provider" and not self.token_provider:
             raise ValueError("'token_provider' when type is 'token_provider'")
         if self.type == "header" and not (self.header_name or self.header_value):
             raise ValueError("'header_name' (e.g. x-api-key) or 'header_value' when type is 'header'")
         return self
 
-    @field_validator("token_url")
+    @field_validator("token_url", "authorization_url", "device_authorization_url")
     @classmethod
     def _token_url(cls, value: str | None) -> str | None:
         return None if value is None else check_url(value)

@@ -13,7 +13,7 @@ import json
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
-from polyport_core.auth import scrub_exception
+from polyport_core.auth import for_client, refresher_for, scrub_exception
 from polyport_core.errors import (
     BadResponseError,
     PolyportError,
@@ -87,12 +87,26 @@ def client_pair(
     Without a user-given async HTTP client, each loop gets the SDK's default one
     owned by us: the SDK's own wrapper closes its pool in ``__del__`` on whatever
     loop runs then, which fails loudly once the pool's loop has closed.
+
+    When the key is a token polyport renews (OAuth: client credentials or a saved sign-in),
+    its refresh flow goes onto the SDK's HTTP client: every request then carries a fresh
+    token and a 401 is retried once with a renewed one, sync, async and streaming alike.
     """
+    refresher = refresher_for(kwargs.get("api_key") or kwargs.get("auth_token"))
 
     def make_async() -> Any:
-        return async_cls(**kwargs, http_client=http_async_client or default_async_http_client())
+        client = async_cls(**kwargs, http_client=http_async_client or default_async_http_client())
+        return _with_refresh(client, refresher)
 
-    return ClientPair(sync_cls(**kwargs, http_client=http_client), make_async)
+    return ClientPair(_with_refresh(sync_cls(**kwargs, http_client=http_client), refresher), make_async)
+
+
+def _with_refresh(sdk_client: Any, refresher: Any) -> Any:
+    """Put ``refresher`` on a Stainless client's HTTP client (``_client``) unless it has auth of its own."""
+    http = getattr(sdk_client, "_client", None) if refresher is not None else None
+    if http is not None and getattr(http, "auth", None) is None:
+        http.auth = for_client(refresher, http)
+    return sdk_client
 
 
 def _streamed(options: dict[str, Any] | None) -> dict[str, Any]:
@@ -194,6 +208,8 @@ def map_sdk_error(
     scrub_exception(error)
     if isinstance(error, PolyportError):
         return error
+    if isinstance(error.__cause__, PolyportError):  # raised in the HTTP client (a token renewal), wrapped by the SDK
+        return error.__cause__
     import httpx2
 
     where: dict[str, Any] = {"provider": provider, "model": model}
