@@ -15,11 +15,12 @@ from rich.table import Table
 from rich.text import Text
 
 from polyport_core.auth import redact_text
-from polyport_core.cli._output import console, err_console, fail, print_json, safe
+from polyport_core.cli._output import console, err_console, fail, fold_keys, print_json, safe
 from polyport_core.doctor import (
     CHECKS,
     CheckResult,
     DoctorTarget,
+    ProfileWriteError,
     Report,
     Status,
     describe_error,
@@ -55,6 +56,7 @@ def render_report(report: Report) -> Table:
     table.add_column("result", no_wrap=True)
     table.add_column("ms", justify="right")
     table.add_column("detail", overflow="fold")
+    fold_keys(table, "check")
     for result in report.results:
         label, style = _STYLE[result.status]
         ms = "" if result.latency_s is None or result.status is Status.SKIP else f"{result.latency_s * 1000:.0f}"
@@ -67,22 +69,46 @@ def _progress(result: CheckResult) -> None:
     err_console.print(f"  [{style}]{label}[/{style}] {safe(result.name)}", highlight=False)
 
 
-def _copy_dir(choice: CopyTo | None) -> Path | None:
-    if choice is None:
+def _copy_dir(choice: CopyTo | None) -> Path:
+    """Where a preset's editable copy goes: the user's providers folder unless ``--copy-to project``."""
+    return project_paths()[0] if choice is CopyTo.project else user_dir()
+
+
+def _names(values: list[str] | None) -> list[str] | None:
+    """``--only auth,chat --only stream`` → ``["auth", "chat", "stream"]``."""
+    if values is None:
         return None
-    return user_dir() if choice is CopyTo.user else project_paths()[0]
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-def _write(report: Report, target: DoctorTarget, copy_to: CopyTo | None, as_json: bool) -> str | None:
+def _write(report: Report, target: DoctorTarget, copy_to: CopyTo | None, as_json: bool) -> str:
     observed = report.observed_capabilities()
     if not observed:
-        return None
+        raise ProfileWriteError(
+            "no capability was observed (the checks that observe them were skipped or failed); nothing to write",
+            provider=target.provider,
+        )
     path = write_profile(target.spec, target.model, observed, copy_to=_copy_dir(copy_to))
     if not as_json:
         fields = ", ".join(f"{k}={v}" for k, v in observed.items())
-        written = f"[green]profile written[/green] to {safe(path)}: {safe(fields)}"
+        copied = f" (an editable copy of {target.spec.source})" if target.spec.source.startswith("preset:") else ""
+        written = f"[green]profile written[/green] to {safe(path)}{safe(copied)}: {safe(fields)}"
         console.print(written, highlight=False, soft_wrap=True)
     return str(path)
+
+
+def _run(doctor: DoctorTarget, only: list[str] | None, skip: list[str], as_json: bool) -> Report:
+    """The checks, with a spinner naming the one running (a live check can take a minute)."""
+    if as_json:
+        return run_doctor(doctor, only=only, skip=skip)
+    with err_console.status("starting ...", spinner="dots") as status:
+        return run_doctor(
+            doctor,
+            only=only,
+            skip=skip,
+            on_result=_progress,
+            on_start=lambda title: status.update(f"checking {safe(title)} ..."),
+        )
 
 
 def doctor_cmd(
@@ -92,12 +118,14 @@ def doctor_cmd(
         bool, typer.Option("--write-profile", help="Write observed capabilities into the provider's spec file.")
     ] = False,
     copy_to: Annotated[
-        CopyTo | None, typer.Option("--copy-to", help="For presets: write an editable copy to this folder first.")
+        CopyTo | None,
+        typer.Option("--copy-to", help="For presets: where the editable copy goes (default: the user folder)."),
     ] = None,
     only: Annotated[
-        list[str] | None, typer.Option("--only", help=f"Run only these checks: {', '.join(CHECKS)}.")
+        list[str] | None,
+        typer.Option("--only", help=f"Run only these checks (comma-separated or repeated): {', '.join(CHECKS)}."),
     ] = None,
-    skip: Annotated[list[str] | None, typer.Option("--skip", help="Checks to leave out.")] = None,
+    skip: Annotated[list[str] | None, typer.Option("--skip", help="Checks to leave out (comma-separated).")] = None,
     max_tokens: Annotated[int, typer.Option(help="Output cap of every call.")] = 64,
     timeout: Annotated[float, typer.Option(help="Seconds per request.")] = 60.0,
 ) -> None:
@@ -107,7 +135,7 @@ def doctor_cmd(
         if not as_json:
             where = f"{doctor.provider}:{doctor.model} ({doctor.spec.source})"
             err_console.print(f"checking {safe(where)} ...", highlight=False)
-        report = run_doctor(doctor, only=only, skip=skip or (), on_result=None if as_json else _progress)
+        report = _run(doctor, _names(only), _names(skip) or [], as_json)
     except PolyportError as exc:
         raise fail(describe_error(exc)) from None
     written: str | None = None

@@ -27,7 +27,12 @@ def check_auth(target: DoctorTarget) -> CheckResult:
         return CheckResult(
             "authentication", Status.FAIL, f"the provider rejected the credentials: {describe_error(exc)}"
         )
-    how = "no key needed" if not target.needs_key() else f"{target.spec.auth.type} key accepted"
+    if not target.needs_key():
+        how = "no key needed"
+    elif target.has_key():
+        how = f"{target.spec.auth.type} key accepted"
+    else:
+        how = "no key set; the server answered without one"
     return CheckResult("authentication", Status.PASS, how)
 
 

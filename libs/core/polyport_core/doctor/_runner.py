@@ -109,8 +109,12 @@ def run_doctor(
     only: Iterable[str] | None = None,
     skip: Iterable[str] = (),
     on_result: Callable[[CheckResult], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> Report:
-    """Run the selected checks (all by default) against ``target``; returns the report card."""
+    """Run the selected checks (all by default) against ``target``; returns the report card.
+
+    ``on_start(title)`` is called before each check runs and ``on_result(result)`` after
+    it (a CLI shows progress with them)."""
     selected = list(only) if only is not None else list(CHECKS)
     unknown = [n for n in [*selected, *skip] if n not in CHECKS]
     if unknown:
@@ -122,6 +126,8 @@ def run_doctor(
         if blocked is not None:
             result = CheckResult(_TITLES[name], Status.SKIP, f"skipped: {blocked}")
         else:
+            if on_start is not None:
+                on_start(_TITLES[name])
             result = run_check(name, CHECKS[name], target)
             blocked = _blocker(name, result)
         report.results.append(result)

@@ -17,6 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
 from polyport_core.auth import build_auth
+from polyport_core.errors import PolyportError
 from polyport_core.registry import (
     Registry,
     fetch_live_models,
@@ -78,6 +79,17 @@ class DoctorTarget:
     def needs_key(self) -> bool:
         """Whether the provider declares an authentication scheme with a key to get wrong."""
         return self.spec.auth.type != "none"
+
+    def has_key(self) -> bool:
+        """Whether a credential is actually there to send (an ``api_key=`` override, or the spec's
+        key, header or token resolving now); an optional key that is not set is not one."""
+        if self.overrides.get("api_key"):
+            return True
+        try:
+            material = build_auth(self.spec.auth, provider=self.provider)
+        except PolyportError:
+            return False
+        return bool(material.api_key is not None or material.headers or material.query or material.httpx_auth)
 
     def bad_key_chat(self, **extra: Any) -> BaseChatModel:
         """A chat model sending an invalid key everywhere the real key would go."""
