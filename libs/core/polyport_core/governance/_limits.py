@@ -206,6 +206,14 @@ class _MemoryWindows:
                 counter[2] += cost
         return 0.0
 
+    async def atry_hits(self, hits: Sequence[tuple[_Window, int]]) -> float:
+        """``try_hits`` (in memory, microseconds: no thread hop)."""
+        return self.try_hits(hits)
+
+    async def aadd(self, window: _Window, extra: int) -> None:
+        """``add`` (in memory: no thread hop)."""
+        self.add(window, extra)
+
     def add(self, window: _Window, extra: int) -> None:
         """Count ``extra`` units, filling the window at most to its limit."""
         with self._lock:
@@ -259,6 +267,14 @@ class _SharedWindows:
 
     def add(self, window: _Window, extra: int) -> None:
         self._limiter(window).hit(self._item(window), window.ident, cost=min(extra, window.amount))
+
+    async def atry_hits(self, hits: Sequence[tuple[_Window, int]]) -> float:
+        """``try_hits`` on a worker thread: a slow or paused storage must not stall the event loop."""
+        return await asyncio.to_thread(self.try_hits, hits)
+
+    async def aadd(self, window: _Window, extra: int) -> None:
+        """``add`` on a worker thread."""
+        await asyncio.to_thread(self.add, window, extra)
 
 
 class Limiter:
@@ -358,51 +374,54 @@ class Limiter:
             f"Local rate limit reached ({why})", retry_after=round(wait, 3), provider=provider, model=model
         )
 
+    # The twins below differ only in how they wait (and, for a shared storage, in asking it from a
+    # worker thread); what applies, what a call costs and when waiting turns into a refusal is here.
+    def _begin(
+        self, provider: str, model: str, tokens: int, scope: CallScope | None
+    ) -> tuple[Grant, list[_Slots], list[tuple[_Window, int]]]:
+        """The call's grant (empty), the slots it needs and its hit on every window."""
+        plan = self._plan_for(provider, model, scope)
+        hits = self._hits(plan, provider, model, tokens) if plan.windows else []
+        return Grant([], plan.token_windows, tokens), plan.slots, hits
+
+    def _may_wait(self, provider: str, model: str, wait: float, start: float) -> float:
+        """``wait``, when the call may still wait that long; else the refusal."""
+        waited = time.monotonic() - start
+        if self.fail_fast or waited + wait > self.max_wait_s:
+            raise self._refuse(provider, model, wait, waited)
+        return wait
+
+    def _slot_refused(self, grant: Grant, provider: str, model: str, start: float) -> RateLimitWaitExceededError:
+        self.release(grant)
+        return self._refuse(provider, model, 0.0, time.monotonic() - start)
+
     def acquire(self, provider: str, model: str, tokens: int, scope: CallScope | None = None) -> Grant:
         """Wait (bounded) until every applicable window and a concurrency slot are free."""
-        plan = self._plan_for(provider, model, scope)
-        grant = Grant([], plan.token_windows, tokens)
-        if not plan.windows and not plan.slots:
-            return grant
-        hits = self._hits(plan, provider, model, tokens)
+        grant, slots, hits = self._begin(provider, model, tokens, scope)
         start = time.monotonic()
         while hits and (wait := self._windows.try_hits(hits)) > 0:
-            waited = time.monotonic() - start
-            if self.fail_fast or waited + wait > self.max_wait_s:
-                raise self._refuse(provider, model, wait, waited)
-            time.sleep(wait)
-        for slots in plan.slots:
-            if not slots.try_take():
-                left = 0.0 if self.fail_fast else self.max_wait_s - (time.monotonic() - start)
-                if left <= 0 or not slots.take(left):
-                    self.release(grant)
-                    raise self._refuse(provider, model, 0.0, time.monotonic() - start)
-            grant.slots.append(slots)
+            time.sleep(self._may_wait(provider, model, wait, start))
+        for slot in slots:
+            left = 0.0 if self.fail_fast else self.max_wait_s - (time.monotonic() - start)
+            if not (slot.try_take() or (left > 0 and slot.take(left))):
+                raise self._slot_refused(grant, provider, model, start)
+            grant.slots.append(slot)
         return grant
 
     async def aacquire(self, provider: str, model: str, tokens: int, scope: CallScope | None = None) -> Grant:
-        """Async twin of ``acquire``: sleeps with ``asyncio.sleep`` instead of blocking."""
-        plan = self._plan_for(provider, model, scope)
-        grant = Grant([], plan.token_windows, tokens)
-        if not plan.windows and not plan.slots:
-            return grant
-        hits = self._hits(plan, provider, model, tokens)
+        """Async twin of ``acquire``: waits with ``asyncio.sleep``; a shared storage is asked off the loop."""
+        grant, slots, hits = self._begin(provider, model, tokens, scope)
         start = time.monotonic()
-        while hits and (wait := self._windows.try_hits(hits)) > 0:
-            waited = time.monotonic() - start
-            if self.fail_fast or waited + wait > self.max_wait_s:
-                raise self._refuse(provider, model, wait, waited)
-            await asyncio.sleep(wait)
-        for slots in plan.slots:
+        while hits and (wait := await self._windows.atry_hits(hits)) > 0:
+            await asyncio.sleep(self._may_wait(provider, model, wait, start))
+        for slot in slots:
             pause = 0.001
-            while not slots.try_take():
-                waited = time.monotonic() - start
-                if self.fail_fast or waited + pause > self.max_wait_s:
-                    self.release(grant)
-                    raise self._refuse(provider, model, 0.0, waited)
+            while not slot.try_take():
+                if self.fail_fast or time.monotonic() - start + pause > self.max_wait_s:
+                    raise self._slot_refused(grant, provider, model, start)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 0.05)
-            grant.slots.append(slots)
+            grant.slots.append(slot)
         return grant
 
     def release(self, grant: Grant) -> None:
@@ -416,3 +435,10 @@ class Limiter:
         if extra > 0:
             for window in grant.token_rules:
                 self._windows.add(window, extra)
+
+    async def asettle_tokens(self, grant: Grant, actual_tokens: int) -> None:
+        """Async twin of ``settle_tokens`` (a shared storage is asked off the loop)."""
+        extra = actual_tokens - grant.estimated_tokens
+        if extra > 0:
+            for window in grant.token_rules:
+                await self._windows.aadd(window, extra)
