@@ -178,9 +178,7 @@ class Governor(CallHooks):
     def _refuse(self, call: CallInfo, state: _CallState, error: BaseException) -> None:
         if state.grant is not None:
             self.limiter.release(state.grant)
-        self.metrics.record(
-            call.provider, call.model, error_kind=getattr(error, "kind", "error"), latency_s=0.0
-        )
+        self.metrics.record_refusal(call.provider, call.model, getattr(error, "kind", "error"))  # not a failure
 
     def _quota_wait(self, call: CallInfo) -> float:
         """Seconds the vendor said an exhausted window needs (raises past the allowed wait)."""
@@ -203,7 +201,11 @@ class Governor(CallHooks):
             time.sleep(wait)
         state = self._plan(call)
         if self._has_limits:
-            state.grant = self.limiter.acquire(call.provider, call.model, call.estimated_input_tokens, state.scope)
+            try:
+                state.grant = self.limiter.acquire(call.provider, call.model, call.estimated_input_tokens, state.scope)
+            except RateLimitWaitExceededError as refused:
+                self._refuse(call, state, refused)
+                raise
         if state.caps and state.price is not None:
             amount = self._worst_case(call, state.price)
             try:
@@ -226,9 +228,13 @@ class Governor(CallHooks):
             await asyncio.sleep(wait)
         state = self._plan(call)
         if self._has_limits:
-            state.grant = await self.limiter.aacquire(
-                call.provider, call.model, call.estimated_input_tokens, state.scope
-            )
+            try:
+                state.grant = await self.limiter.aacquire(
+                    call.provider, call.model, call.estimated_input_tokens, state.scope
+                )
+            except RateLimitWaitExceededError as refused:
+                self._refuse(call, state, refused)
+                raise
         if state.caps and state.price is not None:
             amount = self._worst_case(call, state.price)
             try:

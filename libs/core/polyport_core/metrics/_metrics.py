@@ -4,6 +4,10 @@ Counters plus bounded windows (the last ``window`` latencies and outcomes),
 so percentiles and availability reflect recent behaviour and memory stays
 flat. Availability: ``down`` when the last ``down_after`` calls all failed or
 most recent calls failed, ``degraded`` when some did, else ``healthy``.
+
+A refusal made here (budget, local rate limit, request validation, ledger down)
+is counted apart (``refused``): nothing reached the provider, so it says nothing
+about the provider's health and never lowers availability.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ class ModelStats:
     output_tokens: int = 0
     cost_usd: Decimal = Decimal(0)
     unpriced_calls: int = 0
+    refused: Counter[str] = field(default_factory=Counter)
+    """Calls refused locally, by kind; not requests to the provider."""
     latencies: deque[float] = field(default_factory=deque)
     ttfts: deque[float] = field(default_factory=deque)
     recent: deque[bool] = field(default_factory=deque)
@@ -93,6 +99,7 @@ class ModelStats:
             "output_tokens": self.output_tokens,
             "cost_usd": str(self.cost_usd),
             "unpriced_calls": self.unpriced_calls,
+            "refused": dict(self.refused),
             "availability": self.availability(),
         }
 
@@ -143,6 +150,14 @@ class Metrics:
             stats.recent.append(error_kind is None)
         if self._exporter is not None:
             self._exporter.record(provider, model, error_kind, latency_s, input_tokens, output_tokens)
+
+    def record_refusal(self, provider: str, model: str, kind: str) -> None:
+        """Count a call refused before it was sent (budget, local limit, validation): not a provider failure."""
+        with self._lock:
+            stats = self._stats.get((provider, model))
+            if stats is None:
+                stats = self._stats[(provider, model)] = ModelStats(provider, model, self.window)
+            stats.refused[kind] += 1
 
     def get(self, provider: str, model: str) -> ModelStats | None:
         """Stats of one provider+model (None if never called)."""
