@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from polyport_core.governance._budget import Budget, BudgetAlert
     from polyport_core.governance._governor import Governor
     from polyport_core.governance._limits import Limiter, RateLimit
+    from polyport_core.governance._policy import policy_from_env
     from polyport_core.governance._prices import CatalogPrices, Price, PriceLookup, StaticPrices
     from polyport_core.governance._quota import (
         QuotaSnapshot,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         retry_after_from_headers,
     )
     from polyport_core.governance._retry import RetryPolicy, is_retryable, server_wait_hint
+    from polyport_core.governance._spec import budgets_from_spec, limits_from_spec
 
 _LAZY = {
     "Budget": "_budget",
@@ -46,6 +48,9 @@ _LAZY = {
     "RetryPolicy": "_retry",
     "is_retryable": "_retry",
     "server_wait_hint": "_retry",
+    "policy_from_env": "_policy",
+    "budgets_from_spec": "_spec",
+    "limits_from_spec": "_spec",
 }
 
 
@@ -68,9 +73,12 @@ __all__ = [
     "RateLimit",
     "RetryPolicy",
     "StaticPrices",
+    "budgets_from_spec",
     "is_retryable",
+    "limits_from_spec",
     "parse_duration",
     "parse_quota_headers",
+    "policy_from_env",
     "retry_after_from_headers",
     "server_wait_hint",
 ]

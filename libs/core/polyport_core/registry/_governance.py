@@ -28,9 +28,7 @@ def default_hooks(spec: ProviderSpec, registry: Registry) -> CallHooks:
     with _lock:
         governor: Governor | None = registry.governors.get(spec.id)
         if governor is None:
-            from polyport_core.governance import Governor
-            from polyport_core.governance._policy import policy_from_env
-            from polyport_core.governance._spec import budgets_from_spec, limits_from_spec
+            from polyport_core.governance import Governor, budgets_from_spec, limits_from_spec, policy_from_env
             from polyport_core.ledger import default_ledger
 
             extra: dict[str, object] = {}
