@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -33,7 +34,7 @@ from polyport_core.ledger import (
 )
 from polyport_core.metrics import Metrics
 
-__all__ = ["GROUP_KEYS", "grouped_rows", "register", "usage", "usage_app", "usage_rows"]
+__all__ = ["GROUP_KEYS", "grouped_rows", "ledger_info", "register", "usage", "usage_app", "usage_rows"]
 
 GROUP_KEYS = ("user", "tag", "provider", "model", "profile")
 """What ``--by`` groups spend by (a record with several tags counts under each)."""
@@ -115,14 +116,56 @@ def grouped_rows(records: list[UsageRecord], by: str) -> list[dict[str, Any]]:
     return rows
 
 
+def ledger_info(ledger: Ledger) -> dict[str, str | None]:
+    """Which ledger, typed: ``kind`` (``sqlite``, ``redis``) and ``location`` (file path or redacted URL)."""
+    if isinstance(ledger, SQLiteLedger):
+        return {"kind": "sqlite", "location": str(ledger.path)}
+    if isinstance(ledger, RedisLedger):
+        return {"kind": "redis", "location": redact_url(ledger.url)}
+    return {"kind": type(ledger).__name__, "location": None}
+
+
+def _known_scope_values(ledger: Ledger) -> dict[str, set[str]]:
+    """Every provider, model, user, tag and profile the ledger has a record of, plus the registry's providers."""
+    from polyport_core.registry import get_registry
+
+    known: dict[str, set[str]] = {k: set() for k in ("provider", "model", "user", "tag", "profile")}
+    known["provider"].update(get_registry().specs)
+    for r in ledger.records():
+        known["provider"].add(r.provider)
+        known["model"].add(f"{r.provider}/{r.model}")
+        known["user"].update([r.user] if r.user else [])
+        known["tag"].update(r.tags)
+        known["profile"].update([r.profile] if r.profile else [])
+    return known
+
+
+def _check_scope(scope: str, known: dict[str, set[str]]) -> None:
+    """``global`` or ``kind:value`` parts joined by ``|``; a value nothing was ever recorded for is a typo."""
+    if scope == "global":
+        return
+    for part in scope.split("|"):
+        kind, _, value = part.partition(":")
+        if kind not in known or not value:
+            forms = "global, provider:P, model:P/M, user:U, tag:T, profile:N (joined with |)"
+            raise typer.BadParameter(f"--budget scope {scope!r}: {part!r} is not a scope; use {forms}")
+        if value != "*" and value not in known[kind]:  # "*": each value separately
+            raise typer.BadParameter(
+                f"--budget scope {scope!r}: no {kind} {value!r} in the ledger or the providers; "
+                f"known {kind}s: {', '.join(sorted(known[kind])[:10]) or 'none yet'}"
+            )
+
+
 def _budget_rows(ledger: Ledger, budgets: list[str]) -> list[dict[str, Any]]:
     day, month = period_keys()
     rows = []
+    known = _known_scope_values(ledger) if any(not b.startswith("global=") for b in budgets) else {}
     for spec in budgets:
         scope, _, rest = spec.rpartition("=")
         period, _, cap = rest.partition(":")
         if not scope or period not in ("day", "month") or not cap:
             raise typer.BadParameter(f"--budget {spec!r}: use SCOPE=day:USD or SCOPE=month:USD")
+        _check_scope(scope, known)
         bucket = Bucket(scope, day if period == "day" else month)
         spent, held = nano_to_usd(ledger.spent(bucket)), nano_to_usd(ledger.reserved(bucket))
         limit = Decimal(cap)
@@ -154,7 +197,7 @@ def _table(title: str, rows: list[dict[str, Any]]) -> None:
         Console().print(f"{safe(title)}: nothing recorded")
         return
     for column in rows[0]:
-        table.add_column(column.replace("_", " "))
+        table.add_column(column.replace("_", " "), overflow="fold")  # ids and dates whole, never cut
     for row in rows:
         table.add_row(*(safe(_cell(v)) for v in row.values()))
     Console().print(table)
@@ -170,7 +213,7 @@ def _cell(value: Any) -> str:
 
 @usage_app.command("usage")
 def usage(
-    days: Annotated[int, typer.Option(help="How many days back to include.")] = 30,
+    days: Annotated[int, typer.Option(min=1, help="How many days back to include (1 or more).")] = 30,
     db: Annotated[
         str | None, typer.Option(help="SQLite ledger file (default: $POLYPORT_LEDGER, else the user data dir).")
     ] = None,
@@ -187,6 +230,8 @@ def usage(
     ] = None,
 ) -> None:
     """Spend and tokens by provider/model/day, budget headroom and (optionally) metrics."""
+    if db and not redis_url and not Path(db).expanduser().is_file():
+        raise fail(f"no ledger file at {db} (--db reads an existing SQLite ledger; it never creates one)", code=2)
     try:
         ledger = _open(db, redis_url)
     except (PolyportError, OSError, ValueError, ImportError) as error:  # a bad URL or path: one line
@@ -194,7 +239,7 @@ def usage(
         raise fail(f"Cannot open the ledger {where}: {getattr(error, 'detail', error)}") from None
     try:
         records = ledger.records(since=time.time() - days * 86400)
-        out: dict[str, Any] = {"ledger": repr(ledger), "usage": usage_rows(records)}
+        out: dict[str, Any] = {"ledger": ledger_info(ledger), "usage": usage_rows(records)}
         if by is not None:
             out["by"] = {"key": by, "rows": grouped_rows(records, by)}
         out["budgets"] = _budget_rows(ledger, budget or [])
@@ -202,12 +247,15 @@ def usage(
             out["metrics"] = _metrics_rows(records)
     except PolyportError as error:  # the ledger is unreachable or locked: its message names it
         raise fail(redact_text(error.detail)) from None
+    except typer.BadParameter as error:
+        raise fail(str(error), code=2) from None
     finally:
         ledger.close()
     if as_json:
         typer.echo(json.dumps(out, indent=2))
         return
-    _table(f"Usage ({out['ledger']}, last {days} days)", out["usage"])
+    where = f"{out['ledger']['kind']} ledger {out['ledger']['location'] or ''}".strip()
+    _table(f"Usage ({where}, last {days} days)", out["usage"])
     if by is not None:
         _table(f"By {by}", out["by"]["rows"])
     if out["budgets"]:
