@@ -15,6 +15,9 @@ demo: bootstrap
 
 lint:
 	uv run ruff check .
+	uv run lint-imports
+	@if grep -rnE 'polyport_core(\.[a-z_]+)*\._[a-z]' cookbook examples --include='*.ipynb' --include='*.py'; then \
+		echo "cookbook and examples import public names only (not polyport_core.<room>._module)"; exit 1; fi
 
 typecheck:
 	uv run mypy libs/core/polyport_core libs/partners/*/polyport_*

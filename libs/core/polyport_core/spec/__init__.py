@@ -6,6 +6,7 @@ and Polydev (``baseUrl``, ``contextWindow``, ``apiKey``, ``cost``) spellings
 load too, so users' existing files work unchanged.
 """
 
+from polyport_core.spec._aliases import normalize as canonicalize
 from polyport_core.spec._env import MissingEnvError, interpolate_value, variable_label
 from polyport_core.spec._errors import SpecError, format_loc
 from polyport_core.spec._loader import LoadResult, known_engines, load_file, load_paths, load_spec, parse_spec
@@ -21,6 +22,7 @@ from polyport_core.spec._models import (
     PricingSpec,
     ProviderSpec,
     QuirksSpec,
+    check_url,
 )
 from polyport_core.spec._params import ParamCheck, compile_params
 from polyport_core.spec._patch import ConfigPatch, PatchResult, SpecPatchError, editable_path, write_spec_file
@@ -51,6 +53,8 @@ __all__ = [
     "SpecError",
     "SpecPatchError",
     "TLSSpec",
+    "canonicalize",
+    "check_url",
     "compile_params",
     "editable_path",
     "format_loc",
