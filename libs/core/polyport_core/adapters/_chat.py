@@ -19,6 +19,7 @@ from polyport_core.adapters._http import HTTPAdapter
 from polyport_core.adapters._types import ChatRequest, RawResponse
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
+from polyport_core.transport import tls_verify
 
 if TYPE_CHECKING:
     from polyport_core.registry import SpecSettings
@@ -97,6 +98,7 @@ class AdapterChatModel(AdapterSettings):
             "model": self.model_name,
             "transport": self.transport,
             "async_transport": self.async_transport,
+            "verify": tls_verify(self.tls, provider=self._provider_id),
         }
 
     @property

@@ -10,6 +10,7 @@ SSE/NDJSON streaming, error mapping and client reuse live here, once.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import weakref
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from typing import Any, ClassVar
@@ -89,6 +90,7 @@ class HTTPAdapter:
         model: str = "",
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -102,6 +104,7 @@ class HTTPAdapter:
         self._auth = _AdapterAuth(self, http_auth)
         self._transport = transport
         self._async_transport = async_transport
+        self._verify = verify
         self._client: httpx.Client | None = None
         self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
@@ -124,7 +127,7 @@ class HTTPAdapter:
     def client(self) -> httpx.Client:
         """The shared sync client (created on first use)."""
         if self._client is None:
-            transport = self._transport or httpx.HTTPTransport()
+            transport = self._transport or httpx.HTTPTransport(verify=self._verify)
             self._client = httpx.Client(transport=transport, **self._client_kwargs())
         return self._client
 
@@ -134,7 +137,7 @@ class HTTPAdapter:
         loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
         if client is None:
-            transport = self._async_transport or httpx.AsyncHTTPTransport()
+            transport = self._async_transport or httpx.AsyncHTTPTransport(verify=self._verify)
             client = httpx.AsyncClient(transport=transport, **self._client_kwargs())
             self._async_clients[loop] = client
         return client

@@ -32,6 +32,7 @@ from polyport_core.chat._tools import ToolLike, format_tools, normalize_tool_cho
 from polyport_core.chat._validation import RequestValidator
 from polyport_core.errors import BadResponseError, PolyportError, with_origin
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
+from polyport_core.spec import TLSSpec
 from polyport_core.tokens import count_message_tokens, count_text_tokens
 from polyport_core.transport import DEFAULT_MAX_RESPONSE_BYTES, response_size_limit
 from polyport_core.wire import ParsedResponse, StreamState
@@ -82,6 +83,9 @@ class ProviderChatModel(BaseChatModel):
     params_schema: dict[str, Any] | None = Field(default=None, exclude=True)
     """Call options the model accepts (a spec's ``params``: option → JSON Schema); a value
     outside its schema is refused before sending."""
+    tls: TLSSpec | None = Field(default=None, exclude=True)
+    """TLS of the connection (a spec's ``tls``): certificate checks, minimum version, CA bundle;
+    the partner's transport turns it into an ``ssl.SSLContext`` (``transport.tls_verify``)."""
 
     _request_validator: RequestValidator | None = PrivateAttr(default=None)
 

@@ -26,7 +26,14 @@ class RunScope:
 
 
 def carry_run_scope(model: Any, config: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` plus the run's tags and metadata (the model's own first, as langchain merges them)."""
+    """``kwargs`` plus the run's tags and metadata (the model's own first, as langchain merges them).
+
+    Not when the call will not stream (``disable_streaming``): langchain-core then hands the
+    keywords to ``invoke``, whose run manager already carries the scope.
+    """
+    disabled = getattr(model, "disable_streaming", False)
+    if disabled is True or (disabled == "tool_calling" and kwargs.get("tools")):
+        return kwargs
     tags = [*(getattr(model, "tags", None) or ()), *((config or {}).get("tags") or ())]
     metadata = {**(getattr(model, "metadata", None) or {}), **((config or {}).get("metadata") or {})}
     if tags or metadata:

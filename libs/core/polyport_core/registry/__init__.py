@@ -8,7 +8,14 @@ of every engine's ``from_spec``.
 """
 
 from polyport_core.registry._build import NO_KEY, QUIRK_NAMES, SpecSettings, accepted_fields
-from polyport_core.registry._discovery import Registry, get_registry, project_paths, reload_registry, user_dir
+from polyport_core.registry._discovery import (
+    Registry,
+    get_registry,
+    goose_dir,
+    project_paths,
+    reload_registry,
+    user_dir,
+)
 from polyport_core.registry._engines import embeddings_class, engine_class
 from polyport_core.registry._init import init_chat_model, init_embeddings, resolve_model, split_model
 from polyport_core.registry._listing import (
@@ -35,6 +42,7 @@ __all__ = [
     "engine_class",
     "fetch_live_models",
     "get_registry",
+    "goose_dir",
     "init_chat_model",
     "init_embeddings",
     "list_models",

@@ -9,6 +9,7 @@ parameters, the quirks it must honour — is resolved here, the same way for all
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -62,9 +63,6 @@ class SpecSettings:
     headers: dict[str, str] = field(default_factory=dict, repr=False)
     query: dict[str, str] = field(default_factory=dict, repr=False)
     http_auth: httpx.Auth | None = field(default=None, repr=False)
-    auth_profile: str | None = None
-    """The credential profile in force (``auth_profile=``, ``$POLYPORT_AUTH_PROFILE``, ``auth.profile``);
-    models carry it in their run metadata so budgets, limits and ledger records split by it."""
     quirks: QuirksSpec = field(default_factory=QuirksSpec)
     params: dict[str, Any] = field(default_factory=dict)
     """The provider's ``default_params`` overlaid by the model's."""
@@ -87,14 +85,13 @@ class SpecSettings:
         """
         rest = dict(overrides or {})
         key_override = rest.pop("api_key", None)
-        profile = rest.pop("auth_profile", None)
         base_url = rest.pop("base_url", None) or spec.base_url
         environ: Mapping[str, str] = os.environ if env is None else env
         auth_spec = spec.auth
         if key_override is not None:
             raw = key_override.get_secret_value() if isinstance(key_override, SecretStr) else str(key_override)
             auth_spec, environ = _with_key(spec.auth, raw, environ)
-        material = build_auth(auth_spec, provider=spec.id, env=environ, profile=profile, saved=key_override is None)
+        material = build_auth(auth_spec, provider=spec.id, env=environ)
         key = material.api_key
         raw_key = key.get_secret_value() if key is not None else ""
         headers = {name: value.replace("{api_key}", raw_key) for name, value in spec.headers.items()}
@@ -109,7 +106,6 @@ class SpecSettings:
             headers=headers,
             query={**spec.query_params, **material.query},
             http_auth=material.httpx_auth,
-            auth_profile=material.profile,
             quirks=spec.quirks.merged(declared.quirks if declared else None),
             params={**spec.default_params, **(declared.default_params if declared else {})},
             overrides=rest,
@@ -128,18 +124,29 @@ class SpecSettings:
             return NO_KEY
         return self.api_key
 
+    def verify(self) -> ssl.SSLContext | bool:
+        """httpx's ``verify=`` for this provider's ``tls`` section (``True`` without one)."""
+        from polyport_core.transport import tls_verify
+
+        return tls_verify(self.spec.tls, provider=self.spec.id)
+
     @property
     def where(self) -> str:
         """Where the spec came from, for error messages."""
         return self.spec.source or self.spec.id
 
     def common(self, *, chat: bool = True) -> dict[str, Any]:
-        """``model``, ``provider``, ``timeout``, ``max_retries`` and (chat) the declared facts."""
+        """``model``, ``provider``, ``timeout``, ``max_retries`` and (chat) the declared facts, the
+        ``tls`` section and ``disable_streaming`` for a server that cannot stream (``streaming: false``)."""
         kwargs: dict[str, Any] = {"model": self.model, "provider": self.spec.id}
         if self.spec.timeout is not None:
             kwargs["timeout"] = self.spec.timeout
         if self.spec.max_retries is not None:
             kwargs["max_retries"] = self.spec.max_retries
+        if chat and self.spec.tls is not None:
+            kwargs["tls"] = self.spec.tls
+        if chat and not self.spec.streaming:
+            kwargs["disable_streaming"] = True  # stream() falls back to one non-streamed call
         if chat:
             kwargs["profile"] = profile_for(self.spec.id, self.model, self.declared)
             kwargs["facts_source"] = self.where  # named when a call contradicts a declared fact
@@ -224,8 +231,6 @@ class SpecSettings:
                     )
                 final["model_kwargs"] = {**extra, **dict(final.get("model_kwargs") or {})}
         final.update(self.overrides)
-        if self.auth_profile is not None and "metadata" in accepted:
-            final["metadata"] = {"profile": self.auth_profile, **dict(final.get("metadata") or {})}
         try:
             return cls(**final)
         except ValidationError as exc:

@@ -1,4 +1,5 @@
-"""Find provider specs: presets → plugins → user dir → project dir, later overriding earlier."""
+"""Find provider specs: presets → plugins → goose's custom providers → user dir → project dir,
+later overriding earlier."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from polyport_core.registry._plugins import LoadedPlugin, discover_plugins
 from polyport_core.registry._presets import preset_env
 from polyport_core.spec import ProviderSpec, SpecError, load_file, load_paths
 
-__all__ = ["Registry", "get_registry", "project_paths", "reload_registry", "user_dir"]
+__all__ = ["Registry", "get_registry", "goose_dir", "project_paths", "reload_registry", "user_dir"]
 
 ENV_PATH = "POLYPORT_PROVIDERS_PATH"
 
@@ -25,6 +26,15 @@ ENV_PATH = "POLYPORT_PROVIDERS_PATH"
 def user_dir() -> Path:
     """``~/.config/polyport/providers`` (or the platform's equivalent)."""
     return Path(platformdirs.user_config_dir("polyport")) / "providers"
+
+
+def goose_dir(env: Mapping[str, str] | None = None) -> Path:
+    """goose's own custom-provider folder: ``$XDG_CONFIG_HOME/goose/custom_providers``
+    (default ``~/.config/goose/custom_providers``, as goose resolves it on Linux and macOS)."""
+    environ = os.environ if env is None else env
+    base = environ.get("XDG_CONFIG_HOME", "").strip()
+    root = Path(base) if base else Path.home() / ".config"
+    return root / "goose" / "custom_providers"
 
 
 def project_paths(env: Mapping[str, str] | None = None) -> list[Path]:
@@ -56,8 +66,14 @@ class Registry:
         user: Path | bool | None = True,
         project: Iterable[str | Path] | None = None,
         env: Mapping[str, str] | None = None,
+        goose: Path | bool | None = None,
     ) -> Registry:
-        """Build a registry from the standard sources (each can be switched off for tests)."""
+        """Build a registry from the standard sources (each can be switched off for tests).
+
+        ``goose`` (default: on whenever ``user`` is) reads goose's custom providers
+        (``goose_dir()``) just before polyport's user folder, so a file of the same id
+        in polyport's own folders wins.
+        """
         registry = cls()
         if presets:
             registry._add_all(*_load_presets(env))
@@ -67,6 +83,12 @@ class Registry:
             registry.errors.extend(errors)
             for plugin in loaded:
                 registry._add_all(*plugin.specs())
+        goose_source = bool(user) if goose is None else goose
+        if goose_source:
+            folder = goose_dir(env) if goose_source is True else goose_source
+            if isinstance(folder, Path):
+                found = load_paths([folder], env=env)
+                registry._add_all(found.specs, found.errors)
         if user:
             directory = user_dir() if user is True else user
             if isinstance(directory, Path):

@@ -18,6 +18,7 @@ from langchain_core.language_models import BaseChatModel
 
 from polyport_core.errors import InvalidConfigError
 from polyport_core.registry._build import accepted_fields
+from polyport_core.registry._defaults import default_target
 from polyport_core.registry._discovery import Registry, get_registry
 from polyport_core.registry._engines import embeddings_class, engine_class
 from polyport_core.registry._governance import default_hooks
@@ -172,7 +173,7 @@ def _chat(
 
 
 def init_chat_model(
-    model: str | Sequence[str],
+    model: str | Sequence[str] | None = None,
     *,
     model_provider: str | None = None,
     provider: str | None = None,
@@ -191,9 +192,15 @@ def init_chat_model(
     ``api_key=`` and ``base_url=`` replace the spec's (no environment variable needed).
     Every model gets its provider's shared default governance (the spec's limits,
     budget, pricing, ledger) unless ``governance=False`` or ``call_hooks=`` is given.
+
+    Without ``model``: ``$POLYPORT_MODEL`` / ``$POLYPORT_PROVIDER`` (else goose's
+    ``$GOOSE_MODEL`` / ``$GOOSE_PROVIDER``), and a provider's ``default_model``.
     """
     registry = registry or get_registry()
-    targets = resolve_model(model, _provider_arg(model_provider, provider), registry)
+    chosen = _provider_arg(model_provider, provider)
+    if model is None:
+        model, chosen = default_target(registry, chosen)
+    targets = resolve_model(model, chosen, registry)
     members = [_chat(spec, model_id, registry, governance, overrides) for spec, model_id in targets]
     if len(members) == 1:
         return members[0]

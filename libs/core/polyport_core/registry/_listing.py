@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from langchain_core.language_models import ModelProfile
 
-from polyport_core.auth import build_auth, redact_url
+from polyport_core.auth import redact_url
 from polyport_core.catalog import (
     Price,
     catalog_models,
@@ -75,19 +75,24 @@ def list_models(
 
 
 def fetch_live_models(spec: ProviderSpec, *, timeout: float = 10.0) -> dict[str, dict[str, Any]]:
-    """``{model_id: facts}`` from the server: OpenAI ``GET /models`` or Ollama ``GET /api/tags``."""
-    auth = build_auth(spec.auth, provider=spec.id)
-    headers = dict(spec.headers)
-    headers.update(auth.headers)
-    if auth.api_key is not None and not auth.headers and not auth.query:
-        headers.setdefault("Authorization", f"Bearer {auth.api_key.get_secret_value()}")
-    params = {**spec.query_params, **auth.query}
+    """``{model_id: facts}`` from the server: OpenAI ``GET /models`` or Ollama ``GET /api/tags``.
+
+    Headers, query and key are resolved as for a model (``{api_key}`` templates filled).
+    """
+    from polyport_core.registry._build import SpecSettings
+
+    settings = SpecSettings.resolve(spec, spec.default_model or "")
+    headers = dict(settings.headers)
+    key = settings.api_key
+    if key is not None and spec.auth.type not in ("header", "query") and settings.http_auth is None:
+        headers.setdefault("Authorization", f"Bearer {key.get_secret_value()}")
+    params = dict(settings.query)
     if spec.engine == "ollama":
         url = f"{spec.base_url.removesuffix('/v1')}/api/tags"
     else:
         url = f"{spec.base_url}/models"
     try:
-        with httpx.Client(timeout=timeout) as client:
+        with httpx.Client(timeout=timeout, auth=settings.http_auth, verify=settings.verify()) as client:
             response = client.get(url, headers=headers, params=params)
     except httpx.HTTPError as exc:
         raise ProviderUnavailableError(

@@ -34,6 +34,7 @@ from polyport_core.transport._sdk import (
     post_json,
     stream_sse,
 )
+from polyport_core.transport._tls import ssl_context, tls_verify
 
 if TYPE_CHECKING:
     from polyport_core.transport._http_errors import error_from_response, error_message, map_http_error
@@ -64,6 +65,8 @@ __all__ = [
     "post_json",
     "read_capped",
     "response_size_limit",
+    "ssl_context",
     "stream_limit",
     "stream_sse",
+    "tls_verify",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from polyport_core.auth import is_secret_name, protect
-from polyport_core.transport import ClientPair, client_pair
+from polyport_core.transport import ClientPair, client_pair, tls_verify
 
 __all__ = ["NO_KEY", "make_clients"]
 
@@ -30,11 +30,21 @@ def make_clients(owner: Any, settings: dict[str, Any], platform: str = "") -> Cl
     }
     if owner.timeout is not None:
         kwargs["timeout"] = owner.timeout
+    verify = tls_verify(owner.tls, provider=owner._provider_id)
+    http_client = owner.http_client
+    if http_client is None and verify is not True:
+        http_client = anthropic.DefaultHttpxClient(verify=verify)
+
+    def default_async() -> Any:
+        if verify is True:
+            return anthropic.DefaultAsyncHttpxClient()
+        return anthropic.DefaultAsyncHttpxClient(verify=verify)
+
     return client_pair(
         getattr(anthropic, f"Anthropic{platform}"),
         getattr(anthropic, f"AsyncAnthropic{platform}"),
         kwargs,
-        http_client=owner.http_client,
+        http_client=http_client,
         http_async_client=owner.http_async_client,
-        default_async_http_client=anthropic.DefaultAsyncHttpxClient,
+        default_async_http_client=default_async,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 from typing import TYPE_CHECKING, Any
 
 from polyport_core.auth import protect, reveal
@@ -20,6 +21,7 @@ __all__ = [
     "is_official_openai",
     "make_clients",
     "resolve_api_key",
+    "tls_http_client",
 ]
 
 # Sent to servers that need no key (local servers): the SDK insists on one.
@@ -62,22 +64,33 @@ def client_kwargs(owner: Any, model: str) -> dict[str, Any]:
     return kwargs
 
 
-def fresh_async_http_client() -> Any:
-    """The openai SDK's default async HTTP client (see ``client_pair``)."""
+def fresh_async_http_client(verify: ssl.SSLContext | bool = True) -> Any:
+    """The openai SDK's default async HTTP client (see ``client_pair``), with ``verify`` as its TLS."""
     import openai
 
-    return openai.DefaultAsyncHttpxClient()
+    return openai.DefaultAsyncHttpxClient() if verify is True else openai.DefaultAsyncHttpxClient(verify=verify)
 
 
-def make_clients(kwargs: dict[str, Any], http_client: Any, http_async_client: Any) -> ClientPair:
-    """A sync OpenAI client and per-loop async ones, from shared kwargs."""
+def tls_http_client(http_client: Any, verify: ssl.SSLContext | bool) -> Any:
+    """``http_client``, or the SDK's default sync client with ``verify`` when TLS is configured."""
+    if http_client is not None or verify is True:
+        return http_client
+    import openai
+
+    return openai.DefaultHttpxClient(verify=verify)
+
+
+def make_clients(
+    kwargs: dict[str, Any], http_client: Any, http_async_client: Any, verify: ssl.SSLContext | bool = True
+) -> ClientPair:
+    """A sync OpenAI client and per-loop async ones, from shared kwargs (``verify``: the spec's TLS)."""
     import openai
 
     return client_pair(
         openai.OpenAI,
         openai.AsyncOpenAI,
         kwargs,
-        http_client=http_client,
+        http_client=tls_http_client(http_client, verify),
         http_async_client=http_async_client,
-        default_async_http_client=fresh_async_http_client,
+        default_async_http_client=lambda: fresh_async_http_client(verify),
     )

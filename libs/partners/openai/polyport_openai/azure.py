@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.errors import InvalidConfigError
+from polyport_core.transport import tls_verify
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 
-from polyport_openai._clients import ClientPair, fresh_async_http_client
-from polyport_openai.chat_models import ChatOpenAI
+from polyport_openai._clients import ClientPair, fresh_async_http_client, tls_http_client
+from polyport_openai.chat_models import _QUIRKS, ChatOpenAI
 from polyport_openai.embeddings import OpenAIEmbeddings
+
+if TYPE_CHECKING:
+    from polyport_core.spec import ProviderSpec
 
 __all__ = ["AzureChatOpenAI", "AzureOpenAIEmbeddings"]
 
@@ -77,22 +81,51 @@ class _AzureSettings(BaseModel):
                 "azure_ad_token_provider": self.azure_ad_async_token_provider or self.azure_ad_token_provider
             }
         async_client = self.http_async_client
+        verify = tls_verify(getattr(self, "tls", None), provider=self.provider)
 
         def make_async() -> Any:
             params = {
                 **kwargs,
                 **azure,
                 **async_auth,
-                "http_client": async_client or fresh_async_http_client(),
+                "http_client": async_client or fresh_async_http_client(verify),
             }
             return openai.AsyncAzureOpenAI(**params)
 
-        sync_params = {**kwargs, **azure, **sync_auth, "http_client": self.http_client}
+        sync_client = tls_http_client(self.http_client, verify)
+        sync_params = {**kwargs, **azure, **sync_auth, "http_client": sync_client}
         return ClientPair(openai.AzureOpenAI(**sync_params), make_async)
 
 
 class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
     """Azure OpenAI chat deployments, with an API key or an Azure AD token (provider)."""
+
+    @classmethod
+    def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
+        """An Azure deployment as a provider spec (engine ``azure-openai``) describes it.
+
+        ``base_url`` is the resource endpoint (``https://NAME.openai.azure.com``), ``api_version``
+        the ``api-version`` query, a model's ``deployment`` (default: its id) the path segment.
+        The key travels in Azure's ``api-key`` header, set by the SDK.
+        """
+        from polyport_core.registry import SpecSettings
+
+        settings = SpecSettings.resolve(spec, model, overrides)
+        kwargs = settings.common()
+        kwargs.update(settings.quirks_for("azure-openai", _QUIRKS))
+        declared = settings.declared
+        kwargs.update(
+            azure_endpoint=settings.base_url.removesuffix("/openai"),
+            azure_deployment=(declared.deployment if declared and declared.deployment else model),
+            api_key=settings.api_key,
+        )
+        if spec.api_version:
+            kwargs["api_version"] = spec.api_version
+        if settings.headers:
+            kwargs["default_headers"] = settings.headers
+        if settings.query:
+            kwargs["default_query"] = settings.query
+        return settings.build(cls, kwargs)
 
     @property
     def _llm_type(self) -> str:

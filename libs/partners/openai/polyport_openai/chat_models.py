@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
+from polyport_core.transport import tls_verify
 from polyport_core.wire.openai import (
     FORCED_TOOL_MARKER,
     OPENAI_COMPATIBLE,
@@ -137,7 +138,8 @@ class ChatOpenAI(ProviderChatModel):
         return self._clients
 
     def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
-        return make_clients(kwargs, self.http_client, self.http_async_client)
+        verify = tls_verify(self.tls, provider=self._provider_id)
+        return make_clients(kwargs, self.http_client, self.http_async_client, verify)
 
     @property
     def root_client(self) -> Any:
