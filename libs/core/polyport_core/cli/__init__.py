@@ -29,6 +29,7 @@ _register_chat(app)
 _OPTIONAL_COMMANDS: tuple[str, ...] = (
     "polyport_core.cli._usage",  # `polyport usage` (governance/ledger owner)
     "polyport_core.cli._test",  # `polyport test PROVIDER[:MODEL]` (the doctor)
+    "polyport_core.cli._auth",  # `polyport auth login/list/status/logout` (saved credentials)
 )
 for _module in _OPTIONAL_COMMANDS:
     try:

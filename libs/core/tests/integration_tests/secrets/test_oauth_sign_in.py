@@ -258,6 +258,79 @@ def test_a_sign_in_saved_under_a_profile_is_chosen_by_auth_profile(idp: OAuthSer
     assert idp.store.chat_tokens[-1] == work.access_token.get_secret_value()
     assert model.metadata is not None
     assert model.metadata["profile"] == "work"  # in the run metadata: budgets, limits and records split by it
+    from polyport_core.ledger import default_ledger
+
+    assert [(r.provider, r.profile) for r in default_ledger().records()] == [(doc["id"], "work")]
     save_credential(store, work.model_copy(update={"profile": "other"}))
     with pytest.raises(AuthenticationError, match="profile nobody"):
         init_chat_model(f"{doc['id']}:m1", registry=registry, auth_profile="nobody")
+
+
+def test_cli_login_list_status_logout_never_show_a_token(
+    idp: OAuthServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, logs: pytest.LogCaptureFixture
+) -> None:
+    import threading
+
+    from polyport_core.cli import app
+    from polyport_core.registry import reload_registry
+    from typer.testing import CliRunner
+
+    doc = _provider(idp, idp.auth_spec("oauth2_device"))
+    pid = doc["id"]
+    reload_registry(_registry(tmp_path, doc))
+    stop = threading.Event()
+
+    def person() -> None:  # approves the code the CLI shows, on "another device"
+        while not stop.wait(0.05):
+            idp.approve_pending_devices()
+
+    helper = threading.Thread(target=person, daemon=True)
+    helper.start()
+    runner = CliRunner()
+    try:
+        login = runner.invoke(app, ["auth", "login", pid, "--profile", "ci"])
+    finally:
+        stop.set()
+        helper.join()
+    assert login.exit_code == 0, login.output
+    assert f"signed in to {pid}" in login.output
+    assert "enter the code" in login.output
+
+    listed = runner.invoke(app, ["auth", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert pid in listed.output
+    assert "device" in listed.output
+    status = runner.invoke(app, ["auth", "status", pid, "--json"])
+    assert status.exit_code == 0, status.output
+    rows = json.loads(status.stdout)
+    assert [(r["provider"], r["profile"], r["status"], r["refreshable"]) for r in rows] == [(pid, "ci", "valid", True)]
+
+    model = init_chat_model(f"{pid}:m1", registry=_registry(tmp_path, doc), auth_profile="ci")
+    assert model.invoke("hi").content == "hello"
+
+    logout = runner.invoke(app, ["auth", "logout", pid, "--profile", "ci"])
+    assert logout.exit_code == 0, logout.output
+    gone = runner.invoke(app, ["auth", "status", pid])
+    assert gone.exit_code == 1
+    assert f"polyport auth login {pid}" in gone.output
+    _no_token_anywhere(idp, logs, login.output, listed.output, status.output, logout.output, gone.output)
+
+
+def test_cli_saves_an_api_key_under_a_profile(tmp_path: Path, idp: OAuthServer) -> None:
+    from polyport_core.cli import app
+    from polyport_core.registry import reload_registry
+    from typer.testing import CliRunner
+
+    doc = {**_provider(idp, {"type": "bearer", "api_key_env": "ACME_KEY"})}
+    reload_registry(_registry(tmp_path, doc))
+    key = f"sk-saved-{uuid.uuid4().hex}"
+    saved = CliRunner().invoke(app, ["auth", "login", doc["id"], "--api-key", "--profile", "ci"], input=key + "\n")
+    assert saved.exit_code == 0, saved.output
+    listed = CliRunner().invoke(app, ["auth", "list", "--json"])
+    assert [(r["provider"], r["profile"], r["kind"]) for r in json.loads(listed.stdout)] == [
+        (doc["id"], "ci", "api_key")
+    ]
+    assert_no_leak(key, saved.output, listed.output)
+    stored = load_credential(default_store(), doc["id"], "ci")
+    assert stored is not None
+    assert stored.access_token.get_secret_value() == key
