@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: bootstrap local-llm demo test lint typecheck unit bench
+.PHONY: bootstrap local-llm demo test lint typecheck unit bench dist-check
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -25,7 +25,11 @@ typecheck:
 unit:
 	uv run pytest -q libs -k "unit_tests"
 
-test: bootstrap lint typecheck
+# Every package's sdist and wheel build and pass `twine check --strict` (metadata, readme).
+dist-check:
+	@rm -rf dist && uv build --all-packages --out-dir dist --quiet && uv run twine check --strict dist/*
+
+test: bootstrap lint typecheck dist-check
 	uv run pytest -q -rsx --nbmake --durations=25
 
 bench: bootstrap
