@@ -22,7 +22,8 @@ def chat(
     as_json: Annotated[bool, typer.Option("--json", help="Print the final message as JSON.")] = False,
 ) -> None:
     """Send a prompt and stream the answer."""
-    from polyport_core.registry import init_chat_model
+    from polyport_core.cli._hints import is_unreachable, unreachable_hint
+    from polyport_core.registry import get_registry, init_chat_model
 
     text = sys.stdin.read() if prompt == "-" else prompt
     overrides: dict[str, Any] = {}
@@ -40,6 +41,11 @@ def chat(
                 typer.echo(chunk.content, nl=False)
             full = chunk if full is None else full + chunk
     except PolyportError as exc:
+        if is_unreachable(exc):
+            provider = getattr(exc, "provider", None) or model.partition(":")[0]
+            hint = unreachable_hint(provider, get_registry())
+            if hint:
+                raise fail(f"{exc}\n{hint}") from None
         raise fail(str(exc)) from None
     if as_json:
         print_json(
