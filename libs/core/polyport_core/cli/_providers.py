@@ -170,7 +170,7 @@ def validate_cmd(
     if as_json:
         print_json(
             {
-                "valid": [{"id": s.id, "source": s.source} for s in specs],
+                "valid": [{"id": s.id, "source": s.source, "notes": s.notes} for s in specs],
                 "errors": _problems(errors),
                 "missing": [str(p) for p in missing],
             }
@@ -178,6 +178,8 @@ def validate_cmd(
     else:
         for spec in specs:
             console.print(f"[green]ok[/green]    {safe(spec.id)}  ({safe(spec.source)})", highlight=False)
+            for note in spec.notes:  # what loading assumed, e.g. the unit of Polydev prices
+                console.print(f"[cyan]note[/cyan]  {safe(spec.id)}: {safe(note)}", highlight=False, soft_wrap=True)
         for problem in (p for e in errors for p in e.problems):
             err_console.print(f"[red]error[/red] {safe(problem.line())}", highlight=False, soft_wrap=True)
         for path in missing:

@@ -1,0 +1,46 @@
+"""``polyport providers validate`` on goose and Polydev files: a note names the price unit it
+assumed for Polydev prices; what polyport cannot serve is one error line naming the field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from polyport_core.cli import app
+from typer.testing import CliRunner
+
+CORPUS = Path(__file__).parents[2] / "fixtures" / "dialects"
+runner = CliRunner()
+
+
+def test_validate_notes_the_assumed_polydev_price_unit() -> None:
+    path = CORPUS / "polydev" / "together_openai_compatible.json"
+    result = runner.invoke(app, ["providers", "validate", str(path)], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note")]
+    assert "note  together: Polydev prices read as USD per 1K tokens" in "\n".join(notes)
+    assert len([n for n in notes if "USD per 1K tokens" in n]) == 1
+
+
+def test_validate_prints_no_price_note_without_prices() -> None:
+    path = CORPUS / "goose" / "custom_local_llama.json"
+    result = runner.invoke(app, ["providers", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "note" not in result.output
+
+
+def test_validate_json_carries_the_notes() -> None:
+    path = CORPUS / "polydev" / "azure_openai.json"
+    result = runner.invoke(app, ["providers", "validate", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    valid = json.loads(result.stdout)["valid"]
+    assert valid[0]["id"] == "azure-prod"
+    assert any("USD per 1K tokens" in note for note in valid[0]["notes"])
+
+
+def test_validate_names_what_cannot_be_served() -> None:
+    path = CORPUS / "unservable" / "vertex_gemini.json"
+    result = runner.invoke(app, ["providers", "validate", str(path)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1
+    assert f"{path}: $.models[0].id: expected a Claude model" in result.output
+    assert "field required" not in result.output.lower()
