@@ -7,6 +7,7 @@ these tests keep the sources that feed it complete.
 from __future__ import annotations
 
 import importlib
+import re
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -45,3 +46,12 @@ def test_polyport_version_lists_every_installed_package() -> None:
     assert lines[0] == f"polyport-core {version('polyport-core')}"
     names = {line.split()[0] for line in lines}
     assert names == {str(_project(folder)["name"]) for folder in PACKAGES}
+
+
+def test_the_readme_lists_every_package_and_links_only_inside_the_repository() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for folder in PACKAGES:
+        assert f"[`{_project(folder)['name']}`]({folder.relative_to(ROOT)})" in readme
+    for target in re.findall(r"\]\(([^)#]+)\)", readme):
+        if not target.startswith(("http://", "https://")):
+            assert (ROOT / target).exists(), f"README links {target}, which is not in the repository"
