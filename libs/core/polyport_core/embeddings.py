@@ -13,10 +13,11 @@ import time
 from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Self
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import UsageMetadata
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from polyport_core.errors import with_origin
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
@@ -47,6 +48,7 @@ class ProviderEmbeddings(BaseModel, Embeddings):
 
     model: str
     provider: str = ""
+    """Provider id (the spec's ``id``); keys limits, budgets, records and metrics. Defaults to ``_llm_type``."""
     batch_size: int = Field(default=512, gt=0, alias="chunk_size")
     """Most texts in one request (the provider's max batch)."""
     max_concurrency: int = Field(default=4, gt=0)
@@ -55,12 +57,16 @@ class ProviderEmbeddings(BaseModel, Embeddings):
     """Governance around each batch request (e.g. a ``Governor``); None = ungoverned."""
 
     @property
-    def _engine(self) -> str:
+    def _llm_type(self) -> str:
+        """Engine id, as a chat model's ``_llm_type`` (e.g. ``openai``); partners override."""
         return type(self).__name__.removesuffix("Embeddings").lower()
 
-    @property
-    def _provider_id(self) -> str:
-        return self.provider or self._engine
+    @model_validator(mode="after")
+    def _default_provider(self) -> Self:
+        """``provider`` defaults to the engine id (``_llm_type``), so one id keys limits, records and metrics."""
+        if not self.provider:
+            self.provider = self._llm_type
+        return self
 
     @abstractmethod
     def _embed_batch(self, texts: list[str]) -> list[list[float]] | EmbeddingBatch:
@@ -75,7 +81,7 @@ class ProviderEmbeddings(BaseModel, Embeddings):
         return error
 
     def _named(self, error: BaseException) -> BaseException:
-        return with_origin(self._map_error(error), self._provider_id, self.model)
+        return with_origin(self._map_error(error), self.provider, self.model)
 
     def _batches(self, texts: list[str]) -> list[list[str]]:
         size = self.batch_size
@@ -84,7 +90,7 @@ class ProviderEmbeddings(BaseModel, Embeddings):
     # ----------------------------------------------------------- governance
     def _call_info(self, texts: list[str]) -> CallInfo:
         return CallInfo(
-            provider=self._provider_id,
+            provider=self.provider,
             model=self.model,
             payload={"model": self.model, "input": texts},
             estimate_input_tokens=lambda: sum(count_text_tokens(text, self.model) for text in texts),

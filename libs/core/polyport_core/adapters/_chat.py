@@ -94,11 +94,11 @@ class AdapterChatModel(AdapterSettings):
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "http_auth": self.http_auth,
-            "provider": self._provider_id,
+            "provider": self.provider,
             "model": self.model_name,
             "transport": self.transport,
             "async_transport": self.async_transport,
-            "verify": tls_verify(self.tls, provider=self._provider_id),
+            "verify": tls_verify(self.tls, provider=self.provider),
         }
 
     @property

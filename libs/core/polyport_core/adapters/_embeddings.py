@@ -32,7 +32,7 @@ class AdapterEmbeddings(ProviderEmbeddings):
     _adapter: HTTPAdapter | None = PrivateAttr(default=None)
 
     @property
-    def _engine(self) -> str:
+    def _llm_type(self) -> str:
         return self.adapter_class.name
 
     @property
@@ -47,7 +47,7 @@ class AdapterEmbeddings(ProviderEmbeddings):
                 timeout=self.timeout,
                 max_retries=self.max_retries,
                 http_auth=self.http_auth,
-                provider=self._provider_id,
+                provider=self.provider,
                 model=self.model,
                 transport=self.transport,
                 async_transport=self.async_transport,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput, ModelProfile
@@ -60,7 +60,7 @@ class ProviderChatModel(BaseChatModel):
     model_name: str = Field(alias="model")
     """Model id as the provider knows it."""
     provider: str = ""
-    """Provider id reported in metadata and governance (defaults to the engine)."""
+    """Provider id (the spec's ``id``); keys limits, budgets, records and metrics. Defaults to ``_llm_type``."""
     temperature: float | None = None
     max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
@@ -96,27 +96,25 @@ class ProviderChatModel(BaseChatModel):
         return move_unknown_kwargs(cls, values)
 
     # ----------------------------------------------------------- identity
-    @property
-    def _engine(self) -> str:
-        """Engine id, e.g. ``openai``; also the ``model_provider`` in metadata."""
-        return self._llm_type
-
-    @property
-    def _provider_id(self) -> str:
-        return self.provider or self._engine
+    @model_validator(mode="after")
+    def _default_provider(self) -> Self:
+        """``provider`` defaults to the engine id (``_llm_type``), so one id keys limits, records and metrics."""
+        if not self.provider:
+            self.provider = self._llm_type
+        return self
 
     @property
     def _model_provider(self) -> str:
         """``response_metadata["model_provider"]``: selects langchain-core's content-block translator."""
-        return self._engine
+        return self._llm_type
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name, "provider": self._provider_id}
+        return {"model_name": self.model_name, "provider": self.provider}
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> Any:
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = self._provider_id
+        params["ls_provider"] = self.provider
         params["ls_model_name"] = kwargs.get("model", self.model_name)
         params["ls_model_type"] = "chat"
         if self.temperature is not None:
@@ -129,7 +127,7 @@ class ProviderChatModel(BaseChatModel):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        facts = catalog_entry(self.model_name, self._provider_id)
+        facts = catalog_entry(self.model_name, self.provider)
         return profile_from_facts(facts) if facts else None
 
     # ----------------------------------------------------------- partner hooks
@@ -191,7 +189,7 @@ class ProviderChatModel(BaseChatModel):
     ) -> CallInfo:
         """What the hooks see; ``run`` (the run manager) carries the run config's tags and metadata (scopes)."""
         return CallInfo(
-            provider=self._provider_id,
+            provider=self.provider,
             model=self.model_name,
             payload=payload,
             estimate_input_tokens=lambda: self._estimate_input(messages, payload),
@@ -207,13 +205,13 @@ class ProviderChatModel(BaseChatModel):
     def _base_metadata(self, model_name: str | None) -> dict[str, Any]:
         return {
             "model_provider": self._model_provider,
-            "provider": self._provider_id,
+            "provider": self.provider,
             "model_name": model_name or self.model_name,
         }
 
     def _named_error(self, error: BaseException) -> BaseException:
         """The partner's mapping of ``error``, with this model's provider and name filled in."""
-        return with_origin(self._map_error(error), self._provider_id, self.model_name)
+        return with_origin(self._map_error(error), self.provider, self.model_name)
 
     def _abandon(self, call: CallInfo, error: BaseException, partial: CallOutcome | None = None) -> None:
         """Tell the hooks a call ended without a result (failure, cancelled task, stream closed early).
@@ -264,8 +262,8 @@ class ProviderChatModel(BaseChatModel):
     def _unreadable(self, error: Exception) -> BadResponseError:
         return BadResponseError(
             f"The provider's response does not have the expected shape ({type(error).__name__}: "
-            f"{str(error)[:120]}); is base_url pointing at a {self._engine}-compatible server?",
-            provider=self._provider_id,
+            f"{str(error)[:120]}); is base_url pointing at a {self._llm_type}-compatible server?",
+            provider=self.provider,
             model=self.model_name,
         )
 

@@ -40,7 +40,7 @@ class StreamTracker:
         self.usage: Any = None
         self.first_token_at: float | None = None
         self.chunks = 0
-        self.guard = StreamGuard(call.max_output_tokens, provider=model._provider_id, model=model.model_name)
+        self.guard = StreamGuard(call.max_output_tokens, provider=model.provider, model=model.model_name)
 
     def observe(self, chunk: AIMessageChunk) -> ChatGenerationChunk:
         if self.first_token_at is None:
@@ -63,7 +63,7 @@ class StreamTracker:
     def check_complete(self, state: StreamState) -> None:
         if state.finished:
             return
-        where: dict[str, Any] = {"provider": self.model._provider_id, "model": self.model.model_name}
+        where: dict[str, Any] = {"provider": self.model.provider, "model": self.model.model_name}
         if not self.chunks:  # nothing reached the caller: an ordinary, retryable failure
             raise ProviderUnavailableError("The stream ended before its first chunk (the server closed it)", **where)
         raise BadResponseError("The stream ended before the model finished its response", **where)
@@ -82,7 +82,7 @@ class StreamTracker:
         interrupted = StreamInterruptedError(
             f"The stream broke after {self.chunks} chunk(s) reached the caller, so it cannot be retried "
             f"({error.kind}: {error.detail})",
-            provider=error.provider or self.model._provider_id,
+            provider=error.provider or self.model.provider,
             model=error.model or self.model.model_name,
             status_code=error.status_code,
         )

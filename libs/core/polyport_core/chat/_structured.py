@@ -41,7 +41,7 @@ def build_structured_output(
         if schema is None:
             raise InvalidConfigError(
                 "with_structured_output(method='function_calling') needs a schema",
-                provider=model._provider_id,
+                provider=model.provider,
                 model=model.model_name,
             )
         tool = convert_to_openai_tool(schema, strict=strict)
@@ -58,7 +58,7 @@ def build_structured_output(
         if method == "json_schema" and schema is None:
             raise InvalidConfigError(
                 "with_structured_output(method='json_schema') needs a schema",
-                provider=model._provider_id,
+                provider=model.provider,
                 model=model.model_name,
             )
         json_schema = convert_to_json_schema(schema) if schema is not None else {}
@@ -68,7 +68,7 @@ def build_structured_output(
         raise InvalidConfigError(
             f"Unknown structured output method {method!r}; expected function_calling, "
             "json_mode or json_schema",
-            provider=model._provider_id,
+            provider=model.provider,
             model=model.model_name,
         )
     if not include_raw:

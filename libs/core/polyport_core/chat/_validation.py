@@ -131,7 +131,7 @@ class RequestValidator:
                     f"{check.name}={value!r} is not accepted: {problem} (params.{check.name} declared in {where})",
                     fact=f"params.{check.name}",
                     declared_in=where,
-                    provider=model._provider_id,
+                    provider=model.provider,
                     model=model.model_name,
                 )
 
@@ -149,13 +149,13 @@ class RequestValidator:
             f"{what} ({_SPEC_NAME[fact]} {note} {where}); refused before sending",
             fact=_SPEC_NAME[fact],
             declared_in=where,
-            provider=model._provider_id,
+            provider=model.provider,
             model=model.model_name,
         )
 
     def _where(self, model: ProviderChatModel, fact: str) -> tuple[str, str]:
         """Where ``fact`` comes from: the spec unless the bundled catalog says the same."""
-        entry = catalog_entry(model.model_name, model._provider_id or None)
+        entry = catalog_entry(model.model_name, model.provider or None)
         value = self.facts.get(fact)
         if entry is not None and entry.get(fact) == value:
             override = f"; declare it in {self.facts_source} to override" if self.facts_source else ""

@@ -30,7 +30,7 @@ def make_clients(owner: Any, settings: dict[str, Any], platform: str = "") -> Cl
     }
     if owner.timeout is not None:
         kwargs["timeout"] = owner.timeout
-    verify = tls_verify(owner.tls, provider=owner._provider_id)
+    verify = tls_verify(owner.tls, provider=owner.provider)
     http_client = owner.http_client
     if http_client is None and verify is not True:
         http_client = anthropic.DefaultHttpxClient(verify=verify)

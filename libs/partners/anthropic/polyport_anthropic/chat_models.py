@@ -112,7 +112,7 @@ class ChatAnthropic(ProviderChatModel):
             if not self.base_url:
                 raise InvalidConfigError(
                     "No API key: pass api_key= or set ANTHROPIC_API_KEY",
-                    provider=self._provider_id,
+                    provider=self.provider,
                     model=self.model_name,
                 )
             key = NO_KEY
@@ -193,10 +193,10 @@ class ChatAnthropic(ProviderChatModel):
         return parse_message(body, headers)
 
     def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        return parse_event(event, state, self._provider_id, self.model_name)
+        return parse_event(event, state, self.provider, self.model_name)
 
     def _map_error(self, error: BaseException) -> BaseException:
-        return map_anthropic_error(error, self._provider_id, self.model_name)
+        return map_anthropic_error(error, self.provider, self.model_name)
 
     # ------------------------------------------------------------------ token counting
     def get_num_tokens_from_messages(

@@ -156,7 +156,7 @@ class ChatAnthropicVertex(ChatAnthropic):
             raise InvalidConfigError(
                 f"credentials_file {path}: reading a service-account key needs google-auth "
                 "(pip install google-auth)",
-                provider=self._provider_id,
+                provider=self.provider,
                 model=self.model_name,
             ) from None
         try:
@@ -164,7 +164,7 @@ class ChatAnthropicVertex(ChatAnthropic):
         except (OSError, ValueError) as exc:
             raise InvalidConfigError(
                 f"credentials_file {path}: not a readable service-account key ({type(exc).__name__})",
-                provider=self._provider_id,
+                provider=self.provider,
                 model=self.model_name,
             ) from None
 

@@ -219,7 +219,7 @@ class ChatOllama(ProviderChatModel):
         return chunk
 
     def _map_error(self, error: BaseException) -> BaseException:
-        return map_ollama_error(error, self._provider_id, self.model_name, self.base_url)
+        return map_ollama_error(error, self.provider, self.model_name, self.base_url)
 
     # ------------------------------------------------------------------ models on the server
     def list_models(self) -> list[dict[str, Any]]:

@@ -88,4 +88,4 @@ class OllamaEmbeddings(ProviderEmbeddings):
         return self._batch(result)
 
     def _map_error(self, error: BaseException) -> BaseException:
-        return map_ollama_error(error, self._provider_id, self.model, self.base_url)
+        return map_ollama_error(error, self.provider, self.model, self.base_url)

@@ -51,7 +51,7 @@ def client_kwargs(owner: Any, model: str) -> dict[str, Any]:
     """Constructor kwargs shared by the sync and async clients of a chat model or embedder."""
     headers, query = reveal(owner.default_headers), reveal(owner.default_query)
     kwargs: dict[str, Any] = {
-        "api_key": resolve_api_key(owner.api_key, owner.base_url, owner._provider_id, model),
+        "api_key": resolve_api_key(owner.api_key, owner.base_url, owner.provider, model),
         "base_url": owner.base_url,
         "organization": owner.organization,
         "max_retries": owner.max_retries,

@@ -131,10 +131,6 @@ class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
     def _llm_type(self) -> str:
         return "azure-openai"
 
-    @property
-    def _engine(self) -> str:
-        return "openai"
-
 
 class AzureOpenAIEmbeddings(_AzureSettings, OpenAIEmbeddings):
     """Azure OpenAI embedding deployments."""

@@ -138,7 +138,7 @@ class ChatOpenAI(ProviderChatModel):
         return self._clients
 
     def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
-        verify = tls_verify(self.tls, provider=self._provider_id)
+        verify = tls_verify(self.tls, provider=self.provider)
         return make_clients(kwargs, self.http_client, self.http_async_client, verify)
 
     @property
@@ -264,7 +264,7 @@ class ChatOpenAI(ProviderChatModel):
         return _buffer_forced_call(chunk, state)
 
     def _map_error(self, error: BaseException) -> BaseException:
-        return map_openai_error(error, self._provider_id, self.model_name)
+        return map_openai_error(error, self.provider, self.model_name)
 
 
 def _buffer_forced_call(chunk: AIMessageChunk, state: StreamState) -> AIMessageChunk | None:

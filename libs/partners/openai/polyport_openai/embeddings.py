@@ -82,7 +82,7 @@ class OpenAIEmbeddings(ProviderEmbeddings):
         return settings.build(cls, kwargs, params=False)
 
     @property
-    def _engine(self) -> str:
+    def _llm_type(self) -> str:
         return "openai"
 
     def _sdk_clients(self) -> ClientPair:
@@ -129,4 +129,4 @@ class OpenAIEmbeddings(ProviderEmbeddings):
         return self._batch(body, headers)
 
     def _map_error(self, error: BaseException) -> BaseException:
-        return map_openai_error(error, self._provider_id, self.model)
+        return map_openai_error(error, self.provider, self.model)

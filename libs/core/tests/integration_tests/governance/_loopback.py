@@ -122,7 +122,7 @@ class HttpChat(ProviderChatModel):
     def _check(self, response: httpx.Response) -> None:
         if response.status_code >= 400:
             raise error_for_status(
-                response.status_code, response.text, provider=self._provider_id, model=self.model_name,
+                response.status_code, response.text, provider=self.provider, model=self.model_name,
                 retry_after=parse_retry_after(response.headers),
             )  # fmt: skip
 
