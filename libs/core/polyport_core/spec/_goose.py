@@ -48,6 +48,7 @@ GOOSE_ONLY_FIELDS = frozenset(
 """goose UI and agent settings with no meaning for a model call; read and left out."""
 _MODEL_DROPPED = frozenset({"supports_cache_control", "resolved_model", "currency"})
 _USD = ("$", "USD", "usd")
+_OAUTH_NAMES = {"auth_url": "authorization_url", "authorize_url": "authorization_url", "scope": "scopes"}
 _PER_TOKEN = 1_000_000
 _ENDPOINTS = ("chat/completions", "messages", "api/chat")
 
@@ -76,6 +77,7 @@ def prepare(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         out.pop("api_key_env")
         if "auth" not in out and "api_key" not in out:
             out["auth"] = {"type": "none", "required": False}
+    _sign_in(out)
     _endpoint(out)
     models = out.get("models")
     if isinstance(models, list):
@@ -83,6 +85,21 @@ def prepare(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         if any(isinstance(m, dict) and "pricing" in m for m in out["models"]):
             notes.append("goose prices read as USD per token (stored as USD per million tokens)")
     return out, notes
+
+
+def _sign_in(out: dict[str, Any]) -> None:
+    """goose's OAuth sign-in (``auth.type: "oauth"``): its URL and scope spellings, and no
+    ``api_key_env`` to read (the token comes from ``polyport auth login``)."""
+    auth = out.get("auth")
+    if not isinstance(auth, dict) or auth.get("type") != "oauth":
+        return
+    auth = dict(auth)
+    for old, new in _OAUTH_NAMES.items():
+        if old in auth and new not in auth:
+            auth[new] = auth.pop(old)
+    if isinstance(auth.get("scopes"), str):
+        auth["scopes"] = auth["scopes"].split()
+    out["auth"] = auth
 
 
 def _endpoint(out: dict[str, Any]) -> None:

@@ -81,6 +81,15 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "timeout": 300,
         "models[0].id": "qwen3:8b",
     },
+    "goose/custom_sso_gateway.json": {
+        "auth.type": "oauth2_pkce",  # goose "oauth": a person's sign-in (polyport auth login)
+        "auth.client_id": "goose-desktop",
+        "auth.authorization_url": "https://sso.corp.example/oauth2/authorize",
+        "auth.token_url": "https://sso.corp.example/oauth2/token",
+        "auth.scopes": ["openid", "llm.use"],
+        "base_url": "https://llm.corp.example/v1",
+        "timeout": None,
+    },
     "goose/lmstudio_env_vars.json": {
         "id": "my_lmstudio",
         "base_url": "http://localhost:1234/v1",  # env_vars default, endpoint suffix removed
