@@ -1,7 +1,8 @@
 """Governance overhead: per-call cost of ``Governor`` on vs off, and Redis reserve+settle/s.
 
 Not a pytest test. Run: ``uv run python libs/core/tests/benchmarks/bench_governance.py``
-(needs /work/shared/bench/fake_server.py or --fake-server PATH, and redis-server for the Redis rows).
+(needs ../shared/bench/fake_server.py beside the repository, or --fake-server PATH, and redis-server
+for the Redis rows).
 Uses polyport-openai's ``ChatOpenAI`` against the loopback fake OpenAI server.
 """
 
@@ -20,6 +21,9 @@ from pathlib import Path
 
 from polyport_core.governance import Budget, Governor, Price, RateLimit, StaticPrices
 from polyport_core.ledger import Bucket, Cap, RedisLedger, SQLiteLedger, UsageRecord
+
+FAKE_SERVER = Path(__file__).resolve().parents[5] / "shared" / "bench" / "fake_server.py"
+"""The shared loopback fake server, beside the repository (``../shared/bench``)."""
 
 
 def free_port() -> int:
@@ -96,7 +100,7 @@ def one_line_models(tmp: Path, http_port: int, durability: str = "budgets") -> d
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--fake-server", default="/work/shared/bench/fake_server.py")
+    parser.add_argument("--fake-server", default=str(FAKE_SERVER))
     parser.add_argument("-n", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--durability", default="budgets", choices=("budgets", "all", "none"),
@@ -135,6 +139,13 @@ def main() -> None:
             ),
             "Governor + SQLite + budgets + limits": Governor(
                 prices=prices, ledger=SQLiteLedger(tmp / "b.sqlite3"), budgets=budgets, limits=limits
+            ),
+            # the same without the fsync of each budget settle: what the durability decision costs
+            "... same, SQLite durability='none'": Governor(
+                prices=prices,
+                ledger=SQLiteLedger(tmp / "c.sqlite3", durability="none"),
+                budgets=budgets,
+                limits=limits,
             ),
         }
         models = {name: model(h) for name, h in configs.items()}
