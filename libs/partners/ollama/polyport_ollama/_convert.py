@@ -85,6 +85,8 @@ def _calls(raw: list[dict[str, Any]] | None) -> list[Any]:
 
 def parse_message(raw: dict[str, Any], *, chunk: bool, offset: int = 0) -> AIMessage | AIMessageChunk:
     """An Ollama ``message`` object as an AIMessage (or chunk); ``thinking`` → reasoning content."""
+    if chunk and not raw.get("tool_calls") and not raw.get("thinking"):
+        return AIMessageChunk(content=raw.get("content") or "")  # most stream lines: text only
     extra: dict[str, Any] = {}
     if raw.get("thinking"):
         extra["reasoning_content"] = raw["thinking"]
