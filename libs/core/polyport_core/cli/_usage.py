@@ -1,8 +1,9 @@
 """``polyport usage``: spend and tokens by provider/model/day from the ledger, budgets' headroom, metrics.
 
 Register with ``register(app)`` on the root typer app (or mount ``usage_app``).
-Metrics (``--metrics``) are rebuilt from the ledger's records, so they cover
-every process that wrote to it, not only this one.
+Metrics (``--metrics``) are the fleet metrics every process flushed to the
+ledger's backend (per provider/model/minute); a ledger that holds none (older
+files, ledgers of one's own) has them rebuilt from its records.
 """
 
 from __future__ import annotations
@@ -176,7 +177,14 @@ def _budget_rows(ledger: Ledger, budgets: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def _metrics_rows(records: list[UsageRecord]) -> list[dict[str, Any]]:
+def _metrics_rows(ledger: Ledger, records: list[UsageRecord], since: float) -> list[dict[str, Any]]:
+    read = getattr(ledger, "metric_minutes", None)
+    if read is not None:
+        from polyport_core.metrics import fleet_rows, minute_of
+
+        minutes = read(minute_of(since), minute_of(time.time()) + 1)
+        if minutes:
+            return fleet_rows(minutes)
     metrics = Metrics(window=100_000)
     for r in records:
         metrics.record(
@@ -238,13 +246,14 @@ def usage(
         where = redact_url(redis_url) if redis_url else (db or "the default ledger")
         raise fail(f"Cannot open the ledger {where}: {getattr(error, 'detail', error)}") from None
     try:
-        records = ledger.records(since=time.time() - days * 86400)
+        since = time.time() - days * 86400
+        records = ledger.records(since=since)
         out: dict[str, Any] = {"ledger": ledger_info(ledger), "usage": usage_rows(records)}
         if by is not None:
             out["by"] = {"key": by, "rows": grouped_rows(records, by)}
         out["budgets"] = _budget_rows(ledger, budget or [])
         if metrics:
-            out["metrics"] = _metrics_rows(records)
+            out["metrics"] = _metrics_rows(ledger, records, since)
     except PolyportError as error:  # the ledger is unreachable or locked: its message names it
         raise fail(redact_text(error.detail)) from None
     except typer.BadParameter as error:

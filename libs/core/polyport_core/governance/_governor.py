@@ -92,6 +92,8 @@ class Governor(CallHooks):
         self.allow_unpriced = allow_unpriced
         self.on_alert = on_alert or log_alert
         self.metrics = metrics if metrics is not None else Metrics()
+        if self.metrics.sink is None and record_usage:  # fleet metrics: per minute into the ledger's backend
+            self.metrics.sink = self._store_metrics
         self.reservation_ttl_s = reservation_ttl_s
         self.default_max_output_tokens = default_max_output_tokens
         self.input_margin = input_margin
@@ -345,6 +347,11 @@ class Governor(CallHooks):
                             budget.alert_threshold,
                         )
                     )  # fmt: skip
+
+    def _store_metrics(self, minutes: list[tuple[int, str, str, dict[str, int]]]) -> None:
+        add = getattr(self.ledger, "add_metrics", None)  # a ledger of one's own may not keep metrics
+        if add is not None:
+            add(minutes)
 
     def flush_outbox(self) -> int:
         """Replay the outbox now (one batch, no back-off); how many settles the ledger took."""

@@ -17,7 +17,9 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from polyport_core.errors import LedgerUnavailableError
+from polyport_core.ledger import _fleet_redis as fleet
 from polyport_core.ledger import _redis_scripts as lua
+from polyport_core.ledger._fleet_sqlite import MinuteCounts
 from polyport_core.ledger._types import Bucket, Cap, CapCheck, UsageRecord
 from polyport_core.redaction import redact_url
 
@@ -189,3 +191,23 @@ class RedisLedger:
     def close(self) -> None:
         """Close the sync client (asyncio clients close with their loops)."""
         self._client.close()
+
+    # ------------------------------------------------------------ fleet metrics and health (ledger/_fleet_redis)
+    def add_metrics(self, minutes: Sequence[MinuteCounts]) -> None:
+        """Add per provider/model/minute metric counters (every worker adds to the same hashes)."""
+        self._guard(lambda: fleet.add_metric_minutes(self._client, self._p, minutes))
+
+    def metric_minutes(self, since_minute: int, until_minute: int, provider: str | None = None,
+                       model: str | None = None) -> list[MinuteCounts]:  # fmt: skip
+        """Stored metric minutes in ``[since_minute, until_minute)``."""
+        return self._guard(
+            lambda: fleet.read_metric_minutes(self._client, self._p, since_minute, until_minute, provider, model)
+        )
+
+    def add_health(self, result: dict[str, Any]) -> None:
+        """Store one health check result."""
+        self._guard(lambda: fleet.write_health(self._client, self._p, result))
+
+    def health(self, since: float, provider: str | None = None) -> list[dict[str, Any]]:
+        """Health check results since ``since``."""
+        return self._guard(lambda: fleet.read_health(self._client, self._p, since, provider))

@@ -36,10 +36,12 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from polyport_core.errors import LedgerUnavailableError
+from polyport_core.ledger import _fleet_sqlite as fleet
 from polyport_core.ledger._connections import PerThreadConnections, connect_wal
+from polyport_core.ledger._fleet_sqlite import MinuteCounts
 from polyport_core.ledger._types import Bucket, Cap, CapCheck, UsageRecord
 
 __all__ = ["SQLiteLedger", "default_ledger_path"]
@@ -298,6 +300,35 @@ class SQLiteLedger:
     def close(self) -> None:
         """Close every connection this ledger opened."""
         self._connections.close_all()
+
+    # ------------------------------------------------------------ fleet metrics and health (ledger/_fleet_sqlite)
+    def _fleet_db(self) -> sqlite3.Connection:
+        db = self._conn()
+        if not getattr(self, "_fleet_ready", False):
+            db.executescript(fleet.FLEET_SCHEMA)
+            self._fleet_ready = True
+        return db
+
+    def add_metrics(self, minutes: Sequence[MinuteCounts]) -> None:
+        """Add per provider/model/minute metric counters (every process adds to the same minutes)."""
+        db = self._fleet_db()
+        with self._tx():
+            fleet.add_metric_minutes(db, minutes)
+
+    def metric_minutes(self, since_minute: int, until_minute: int, provider: str | None = None,
+                       model: str | None = None) -> list[MinuteCounts]:  # fmt: skip
+        """Stored metric minutes in ``[since_minute, until_minute)``."""
+        return fleet.read_metric_minutes(self._fleet_db(), since_minute, until_minute, provider, model)
+
+    def add_health(self, result: dict[str, Any]) -> None:
+        """Store one health check result."""
+        db = self._fleet_db()
+        with self._tx():
+            fleet.write_health(db, result)
+
+    def health(self, since: float, provider: str | None = None) -> list[dict[str, Any]]:
+        """Health check results since ``since``."""
+        return fleet.read_health(self._fleet_db(), since, provider)
 
 
 

@@ -8,17 +8,35 @@ most recent calls failed, ``degraded`` when some did, else ``healthy``.
 A refusal made here (budget, local rate limit, request validation, ledger down)
 is counted apart (``refused``): nothing reached the provider, so it says nothing
 about the provider's health and never lowers availability.
+
+Fleet metrics: with a ``sink`` (the ``Governor`` passes its ledger's
+``add_metrics``) the same calls are also counted per provider/model/minute
+(``metrics/_fleet``) and flushed to the ledger's backend every ``flush_every_s``
+by a background thread (and at exit), so processes sharing a ledger feed one
+set of numbers without a write per call.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
 import threading
+import time
+import weakref
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-__all__ = ["Availability", "Metrics", "ModelStats"]
+from polyport_core.metrics._fleet import MetricMinute, minute_of
+
+__all__ = ["Availability", "Metrics", "MetricsSink", "ModelStats"]
+
+logger = logging.getLogger("polyport.metrics")
+
+MetricsSink = Callable[[list[tuple[int, str, str, dict[str, int]]]], None]
+"""Takes ``(minute, provider, model, counters)`` increments (a ledger's ``add_metrics``)."""
 
 Availability = Literal["healthy", "degraded", "down", "unknown"]
 
@@ -57,6 +75,9 @@ class ModelStats:
     unpriced_calls: int = 0
     refused: Counter[str] = field(default_factory=Counter)
     """Calls refused locally, by kind; not requests to the provider."""
+    latency_sum_s: float = 0.0
+    first_ts: float | None = None
+    last_ts: float | None = None
     latencies: deque[float] = field(default_factory=deque)
     ttfts: deque[float] = field(default_factory=deque)
     recent: deque[bool] = field(default_factory=deque)
@@ -80,6 +101,12 @@ class ModelStats:
             return "down"
         return "degraded" if failed else "healthy"
 
+    def request_rate_per_min(self) -> float | None:
+        """Requests per minute between the first and the last call (at least one minute)."""
+        if self.first_ts is None or self.last_ts is None:
+            return None
+        return round(self.requests / max(1.0, (self.last_ts - self.first_ts) / 60), 4)
+
     def snapshot(self) -> dict[str, Any]:
         """Plain dict for JSON, tables and exporters."""
         lat = list(self.latencies)
@@ -100,6 +127,9 @@ class ModelStats:
             "cost_usd": str(self.cost_usd),
             "unpriced_calls": self.unpriced_calls,
             "refused": dict(self.refused),
+            "latency_mean_s": round(self.latency_sum_s / self.requests, 6) if self.requests else None,
+            "request_rate_per_min": self.request_rate_per_min(),
+            "uptime_pct": round(100 * self.successes / self.requests, 2) if self.requests else None,
             "availability": self.availability(),
         }
 
@@ -107,11 +137,24 @@ class ModelStats:
 class Metrics:
     """Thread-safe metrics registry; ``Governor`` records every call here."""
 
-    def __init__(self, window: int = 512) -> None:
+    def __init__(
+        self,
+        window: int = 512,
+        *,
+        sink: MetricsSink | None = None,
+        flush_every_s: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.window = window
         self._stats: dict[tuple[str, str], ModelStats] = {}
         self._lock = threading.Lock()
         self._exporter: Any = None
+        self.sink = sink
+        self.flush_every_s = flush_every_s
+        self._clock = clock
+        self._pending: dict[tuple[int, str, str], MetricMinute] = {}
+        self._flusher: threading.Thread | None = None
+        self._wake = threading.Event()
 
     def record(
         self,
@@ -148,6 +191,18 @@ class Metrics:
             if ttft_s is not None:
                 stats.ttfts.append(ttft_s)
             stats.recent.append(error_kind is None)
+            stats.latency_sum_s += latency_s
+            now = self._clock()
+            stats.first_ts = now if stats.first_ts is None else stats.first_ts
+            stats.last_ts = now
+            if self.sink is not None:
+                self._minute(provider, model, now).add_call(
+                    error_kind=error_kind, latency_s=latency_s, ttft_s=ttft_s, input_tokens=input_tokens,
+                    output_tokens=output_tokens, cost_nano=cost_nano if cost_nano is not None else (
+                        None if cost_usd is None else int(cost_usd * 1_000_000_000)),
+                )  # fmt: skip
+        if self.sink is not None:
+            self._start_flusher()
         if self._exporter is not None:
             self._exporter.record(provider, model, error_kind, latency_s, input_tokens, output_tokens)
 
@@ -158,6 +213,49 @@ class Metrics:
             if stats is None:
                 stats = self._stats[(provider, model)] = ModelStats(provider, model, self.window)
             stats.refused[kind] += 1
+            if self.sink is not None:
+                self._minute(provider, model, self._clock()).add_refusal(kind)
+        if self.sink is not None:
+            self._start_flusher()
+
+    # ------------------------------------------------------------ fleet (per minute, flushed to the sink)
+    def _minute(self, provider: str, model: str, now: float) -> MetricMinute:
+        """This minute's counters (caller holds the lock)."""
+        key = (minute_of(now), provider, model)
+        m = self._pending.get(key)
+        if m is None:
+            m = self._pending[key] = MetricMinute(*key)
+        return m
+
+    def flush(self) -> int:
+        """Send the pending minute counters to the sink now; how many minutes went (kept on failure)."""
+        sink = self.sink
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if sink is None or not pending:
+            return 0
+        try:
+            sink([m.as_tuple() for m in pending.values()])
+        except Exception as error:  # the ledger is down: keep the counts for the next flush
+            logger.warning("polyport metrics flush failed (kept for the next one): %s", type(error).__name__)
+            with self._lock:
+                for key, m in pending.items():
+                    self._minute(key[1], key[2], key[0] * 60).counts.update(m.counts)
+            return 0
+        return len(pending)
+
+    def _start_flusher(self) -> None:
+        self._wake.set()
+        if self._flusher is not None and self._flusher.is_alive():
+            return
+        with self._lock:
+            if self._flusher is not None and self._flusher.is_alive():
+                return
+            ref = weakref.ref(self)
+            self._flusher = threading.Thread(target=_flush_loop, args=(ref, self._wake), daemon=True,
+                                             name="polyport-metrics-flush")  # fmt: skip
+            self._flusher.start()
+            _live.add(self)
 
     def get(self, provider: str, model: str) -> ModelStats | None:
         """Stats of one provider+model (None if never called)."""
@@ -181,3 +279,29 @@ class Metrics:
             return False
         self._exporter = OTelExporter(meter_name)
         return True
+
+
+_live: weakref.WeakSet[Metrics] = weakref.WeakSet()
+
+
+def _flush_loop(ref: weakref.ref[Metrics], wake: threading.Event) -> None:
+    """Flush every ``flush_every_s`` while there is something to send; end when idle or collected."""
+    while wake.wait(timeout=60.0):
+        wake.clear()
+        metrics = ref()
+        if metrics is None:
+            return
+        interval = metrics.flush_every_s
+        del metrics
+        time.sleep(interval)
+        metrics = ref()
+        if metrics is None:
+            return
+        metrics.flush()
+        del metrics
+
+
+@atexit.register
+def _flush_all() -> None:
+    for metrics in list(_live):
+        metrics.flush()

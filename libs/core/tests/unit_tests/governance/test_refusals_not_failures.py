@@ -46,3 +46,23 @@ def test_provider_failures_still_count(ledger, prices, make_model):
         with pytest.raises(ProviderUnavailableError):
             model.invoke("hi")
     assert metrics.availability("scripted", "m") == "down"
+
+
+def test_snapshot_has_rate_mean_latency_and_uptime():
+    clock = iter([0.0, 60.0, 120.0, 180.0]).__next__
+    metrics = Metrics(clock=clock)
+    for latency, kind in ((0.1, None), (0.3, None), (0.2, "unavailable"), (0.4, None)):
+        metrics.record("p", "m", error_kind=kind, latency_s=latency)
+    snap = metrics.snapshot()[0]
+    assert snap["latency_mean_s"] == pytest.approx(0.25)
+    assert snap["request_rate_per_min"] == pytest.approx(4 / 3, abs=1e-4)
+    assert snap["uptime_pct"] == 75.0
+
+
+def test_histogram_percentiles_interpolate_inside_a_bucket():
+    from polyport_core.metrics._fleet import bucket_index, percentile_from_buckets
+
+    buckets = {bucket_index(0.3): 50, bucket_index(3.0): 50}  # (0.25, 0.5] and (2.5, 5.0]
+    assert 0.25 < percentile_from_buckets(buckets, 0.5) <= 0.5
+    assert 2.5 < percentile_from_buckets(buckets, 0.99) <= 5.0
+    assert percentile_from_buckets({}, 0.5) is None
