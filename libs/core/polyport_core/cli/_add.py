@@ -37,7 +37,7 @@ from polyport_core.cli._setup_steps import (
     preset_document,
 )
 from polyport_core.doctor import DoctorTarget, LocalServer, Report, Status, discover_local_servers, run_doctor
-from polyport_core.registry import Registry, get_registry, project_paths, user_dir
+from polyport_core.registry import Registry, project_paths, user_dir
 from polyport_core.spec import ConfigPatch, ProviderSpec, SpecPatchError, known_engines, parse_spec, write_spec_file
 
 __all__ = ["register"]
@@ -274,6 +274,10 @@ def add_cmd(
     discover: Annotated[
         bool, typer.Option("--discover/--no-discover", help="Look for servers on this machine first.")
     ] = True,
+    discover_ports: Annotated[
+        list[int] | None,
+        typer.Option("--discover-port", help="Probe these loopback ports instead of the well-known ones."),
+    ] = None,
     skip_checks: Annotated[bool, typer.Option("--skip-checks", help="Write without the quick live checks.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file of that name.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Never ask: flags, then defaults.")] = False,
@@ -283,8 +287,8 @@ def add_cmd(
     ask = Asker(interactive=not yes and not as_json and sys.stdin.isatty())
     if sum(bool(x) for x in (key_env, keyring_ref, no_key)) > 1:
         raise fail("pass only one of --key-env, --keyring, --no-key", code=2)
-    registry = get_registry()
-    presets = sorted(s.id for s in registry.providers(include_disabled=True) if s.source.startswith("preset:"))
+    bundled = Registry.discover(plugins=False, user=False, project=[])  # the presets alone, never a user copy
+    presets = sorted(bundled.specs)
     if preset is not None and preset not in presets:
         raise fail(f"--preset {preset!r}: no such preset; known: {', '.join(presets)}", code=2)
     if engine is not None and engine not in known_engines():
@@ -292,7 +296,7 @@ def add_cmd(
 
     server = None
     if discover and preset is None and not custom and base_url is None:
-        server = _pick_server(ask, _discover(None, show=ask.interactive))
+        server = _pick_server(ask, _discover(discover_ports, show=ask.interactive))
         if server is not None:
             _ok(f"using {server.label} at {server.base_url}")
             if server.kind in presets:
@@ -313,7 +317,7 @@ def add_cmd(
             known_preset,
         )
         preset = None if choice == "custom" else choice
-    preset_spec = registry.get(preset) if preset else None
+    preset_spec = bundled.get(preset) if preset else None
     base = preset_document(preset_spec) if preset_spec else {}
     url_default = base_url or (server.base_url if server else None) or (preset_spec.base_url if preset_spec else None)
 
