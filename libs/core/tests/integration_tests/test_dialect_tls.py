@@ -283,3 +283,13 @@ def test_declarative_http_engine_uses_the_tls_section(server: HTTPSServer, pki: 
     insecure.add(parse_spec({**doc, "tls": None}, "lab.json", env={}))
     with pytest.raises(ProviderUnavailableError):
         ask(insecure)
+
+
+def test_doctor_model_listing_sends_the_filled_key_header(server: HTTPSServer, pki: tuple[Path, Path, Path]) -> None:
+    from polyport_core.doctor import DoctorTarget
+
+    registry = polydev_registry(server.url, {"caBundle": str(pki[0])})
+    target = DoctorTarget.from_registry("lab:lab-model", registry=registry)
+    assert target.live_models() == ["lab-model"]
+    assert server.seen[0]["path"] == "/v1/models"
+    assert server.seen[0]["headers"]["x-lab-key"] == "lab-secret-1"

@@ -44,3 +44,14 @@ def test_validate_names_what_cannot_be_served() -> None:
     assert result.exit_code == 1
     assert f"{path}: $.models[0].id: expected a Claude model" in result.output
     assert "field required" not in result.output.lower()
+
+
+def test_gooses_own_providers_appear_in_providers_list(tmp_path: Path) -> None:
+    folder = tmp_path / "goose" / "custom_providers"
+    folder.mkdir(parents=True)
+    (folder / "custom_acme.json").write_text((CORPUS / "goose" / "custom_acme.json").read_text())
+    result = runner.invoke(app, ["providers", "list", "--json"], env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    listed = {row["id"]: row for row in json.loads(result.stdout)["providers"]}
+    assert "custom_acme" in listed
+    assert listed["custom_acme"]["source"] == str(folder / "custom_acme.json")
