@@ -86,6 +86,11 @@ def rewrite(out: dict[str, Any], origins: Origins) -> list[str]:
         _claude_only(out, origins)
     if kind in ("aws-bedrock", "vertex-ai") and "base_url" not in out:
         out["base_url"] = _cloud_url(kind, out.get("region"))
+    if "base_url" not in out:
+        example = "https://NAME.openai.azure.com" if kind == "azure-openai" else "https://api.example.com/v1"
+        raise DialectError(("baseUrl",), f"the server's URL (e.g. {example})", "nothing")
+    if kind == "azure-openai" and "api_version" not in out:
+        raise DialectError(("apiVersion",), "the Azure OpenAI api-version (e.g. 2024-10-21)", "nothing")
     threshold = (out.get("budget") or {}).get("alert_threshold")
     if isinstance(threshold, int | float) and not isinstance(threshold, bool) and 1 < threshold <= 100:
         out["budget"]["alert_threshold"] = threshold / 100

@@ -337,3 +337,18 @@ def test_polyport_format_declares_the_cloud_engines() -> None:
     assert bedrock.aws is not None
     assert bedrock.aws.secret_access_key is not None
     assert bedrock.aws.secret_access_key.get_secret_value() == "${AWS_SECRET_ACCESS_KEY}"  # resolved late
+
+
+@pytest.mark.parametrize(
+    ("doc", "where", "expected"),
+    [
+        ({"type": "openai-compatible"}, "$.baseUrl", "expected the server's URL"),
+        ({"type": "azure-openai", "baseUrl": "https://c.openai.azure.com"}, "$.apiVersion", "api-version"),
+        ({"type": "aws-bedrock"}, "$.region", "a region for aws-bedrock"),
+    ],
+)
+def test_missing_polydev_fields_are_named_in_polydev_spelling(doc: dict[str, Any], where: str, expected: str) -> None:
+    with pytest.raises(SpecError) as info:
+        parse_spec({"id": "p", "name": "P", **doc}, "p.json", env={})
+    assert f"p.json: {where}: " in str(info.value)
+    assert expected in str(info.value)
