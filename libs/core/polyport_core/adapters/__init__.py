@@ -5,7 +5,7 @@ and NDJSON streams, auth, error mapping, model listing) with
 ``AdapterChatModel`` / ``AdapterEmbeddings`` that make it a full LangChain
 model; ``ChatHTTP``, the declarative ``engine: "http"``. Also re-exported here for
 adapter authors: stream framing from ``polyport_core.wire`` and the HTTP error
-mapping from ``polyport_core.transport``.
+mapping, ``RawResponse`` and ``DEFAULT_TIMEOUT`` from ``polyport_core.transport``.
 
 Names load on first use: importing this package should not pay for httpx, auth and the spec.
 """
@@ -20,10 +20,10 @@ from polyport_core.wire import StreamFormat, aiter_events, aiter_sse, decode_eve
 if TYPE_CHECKING:
     from polyport_core.adapters._chat import AdapterChatModel, AdapterSettings
     from polyport_core.adapters._embeddings import AdapterEmbeddings
-    from polyport_core.adapters._http import DEFAULT_TIMEOUT, HTTPAdapter
+    from polyport_core.adapters._http import DEFAULT_TIMEOUT, HTTPAdapter, RawResponse
     from polyport_core.adapters._http_engine import ChatHTTP, TemplateAdapter
     from polyport_core.adapters._jsonpath import get_path
-    from polyport_core.adapters._types import ChatRequest, RawResponse
+    from polyport_core.adapters._types import ChatRequest
     from polyport_core.transport import error_from_response, error_message, map_http_error
 
 _LAZY = {
@@ -36,7 +36,7 @@ _LAZY = {
     "TemplateAdapter": "_http_engine",
     "get_path": "_jsonpath",
     "ChatRequest": "_types",
-    "RawResponse": "_types",
+    "RawResponse": "_http",
 }
 
 

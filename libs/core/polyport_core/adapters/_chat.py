@@ -16,10 +16,10 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_core.adapters._http import HTTPAdapter
-from polyport_core.adapters._types import ChatRequest, RawResponse
+from polyport_core.adapters._types import ChatRequest
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
-from polyport_core.transport import tls_verify
+from polyport_core.transport import RawResponse, tls_verify
 
 if TYPE_CHECKING:
     from polyport_core.registry import SpecSettings

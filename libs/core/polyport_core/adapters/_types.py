@@ -1,4 +1,4 @@
-"""Value types passed between ``AdapterChatModel`` and an ``HTTPAdapter``."""
+"""``ChatRequest``: one chat call in neutral terms, from ``AdapterChatModel`` to an ``HTTPAdapter``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-__all__ = ["ChatRequest", "RawResponse"]
+__all__ = ["ChatRequest"]
 
 
 @dataclass
@@ -28,10 +28,3 @@ class ChatRequest:
     tool_choice: Any = None
     params: dict[str, Any] = field(default_factory=dict)
 
-
-@dataclass
-class RawResponse:
-    """A decoded JSON body with the response headers (rate-limit headers feed governance)."""
-
-    body: Any
-    headers: dict[str, str] = field(default_factory=dict)

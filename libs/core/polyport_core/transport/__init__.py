@@ -3,7 +3,8 @@
 The SDK transport (``post_json``, ``stream_sse``, ``ClientPair``, ``map_sdk_error``)
 sends a raw body through a Stainless-generated SDK (openai, anthropic) so the
 SDK keeps auth, retries and platform routing while its typed layer is skipped.
-The httpx helpers map HTTP failures to polyport errors. Every body and stream
+``HTTPClient`` is the plain-httpx transport (hand-rolled adapters build on it);
+the httpx helpers map HTTP failures to polyport errors. Every body and stream
 is read under a size cap (``response_size_limit``).
 
 httpx-based names load on first use: the SDK partners should not pay for httpx.
@@ -37,9 +38,13 @@ from polyport_core.transport._sdk import (
 from polyport_core.transport._tls import ssl_context, tls_verify
 
 if TYPE_CHECKING:
+    from polyport_core.transport._http import DEFAULT_TIMEOUT, HTTPClient, RawResponse
     from polyport_core.transport._http_errors import error_from_response, error_message, map_http_error
 
 _LAZY = {
+    "DEFAULT_TIMEOUT": "_http",
+    "HTTPClient": "_http",
+    "RawResponse": "_http",
     "error_from_response": "_http_errors",
     "error_message": "_http_errors",
     "map_http_error": "_http_errors",
@@ -49,7 +54,10 @@ __getattr__ = lazy_getattr(__name__, globals(), _LAZY)
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
     "ClientPair",
+    "HTTPClient",
+    "RawResponse",
     "aiter_capped_lines",
     "apost_json",
     "aread_capped",
