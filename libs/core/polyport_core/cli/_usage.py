@@ -236,6 +236,10 @@ def usage(
     by: Annotated[
         str | None, typer.Option("--by", help="Group spend by user, tag, provider, model or profile.")
     ] = None,
+    remote: Annotated[
+        str | None,
+        typer.Option("--remote", help="Show PROVIDER's own usage figures (its usage API) beside the ledger's."),
+    ] = None,
 ) -> None:
     """Spend and tokens by provider/model/day, budget headroom and (optionally) metrics."""
     if db and not redis_url and not Path(db).expanduser().is_file():
@@ -252,6 +256,10 @@ def usage(
         if by is not None:
             out["by"] = {"key": by, "rows": grouped_rows(records, by)}
         out["budgets"] = _budget_rows(ledger, budget or [])
+        if remote is not None:
+            from polyport_core.cli._usage_remote import remote_section
+
+            out["remote"] = remote_section(remote, records, since, time.time())
         if metrics:
             out["metrics"] = _metrics_rows(ledger, records, since)
     except PolyportError as error:  # the ledger is unreachable or locked: its message names it
@@ -271,6 +279,10 @@ def usage(
         _table("Budgets", out["budgets"])
     if metrics:
         _table("Metrics", out["metrics"])
+    if remote is not None:
+        _table(f"{remote}: the vendor's figures beside the ledger's ({out['remote']['source']})", out["remote"]["rows"])
+        for note in out["remote"]["notes"]:
+            typer.echo(redact_text(f"note: {note}"))
 
 
 def register(app: typer.Typer) -> None:

@@ -24,6 +24,7 @@ from pydantic import (
 
 from polyport_core.spec._params import check_params_schema, compile_params
 from polyport_core.spec._platform import AdapterSpec, AWSSpec, EnvVarSpec, TLSSpec
+from polyport_core.spec._usage import UsageEndpointSpec
 
 __all__ = [
     "ENGINES_KNOWN",
@@ -420,6 +421,8 @@ class ProviderSpec(_Strict):
     """An allowlist: any other model id is refused before a model is built (nothing is sent)."""
     docs_url: str | None = None
     http: HTTPEngineSpec | None = None
+    usage: UsageEndpointSpec | None = None
+    """Where the vendor reports the account's usage and spend (``polyport usage --remote``)."""
     """Request template and response map of the declarative ``http`` engine."""
     streaming: bool = True
     """False: the server cannot stream, so ``stream()`` makes one non-streamed call (goose
