@@ -44,6 +44,8 @@ _register_chat(app)
 _OPTIONAL_COMMANDS: tuple[str, ...] = (
     "polyport_core.cli._usage",  # `polyport usage` (governance/ledger owner)
     "polyport_core.cli._test",  # `polyport test PROVIDER[:MODEL]` (the doctor)
+    "polyport_core.cli._health",  # `polyport health PROVIDER... --every 5m` (scheduled checks, alerts)
+    "polyport_core.cli._dashboard",  # `polyport dashboard` (spend and health web page)
     "polyport_core.cli._serve",  # `polyport serve-local` (llama.cpp with the bundled model)
     "polyport_core.cli._auth",  # `polyport auth login/list/status/logout` (saved credentials)
 )

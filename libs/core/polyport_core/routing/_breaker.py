@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 __all__ = ["CircuitBreaker"]
 
@@ -11,7 +12,11 @@ __all__ = ["CircuitBreaker"]
 class CircuitBreaker:
     """Counts consecutive failures per slot; open (skipped) until ``cooldown_s`` has passed."""
 
-    def __init__(self, size: int, failure_threshold: int, cooldown_s: float) -> None:
+    def __init__(
+        self, size: int, failure_threshold: int, cooldown_s: float, down: Callable[[int], bool] | None = None
+    ) -> None:
+        self.down = down
+        """Whether the scheduled health checks found a slot's provider down (then it is skipped too)."""
         self.failure_threshold = failure_threshold
         self.cooldown_s = cooldown_s
         self._failures = [0] * size
@@ -19,7 +24,9 @@ class CircuitBreaker:
         self._lock = threading.Lock()
 
     def available(self, index: int, now: float | None = None) -> bool:
-        """False while the slot cools down (half-open afterwards: one success closes it)."""
+        """False while the slot cools down (half-open afterwards: one success closes it) or its provider is down."""
+        if self.down is not None and self.down(index):
+            return False
         return (time.monotonic() if now is None else now) >= self._open_until[index]
 
     def cooling_for(self, index: int) -> float:

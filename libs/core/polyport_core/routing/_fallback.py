@@ -42,6 +42,7 @@ from polyport_core.errors import (
 from polyport_core.errors import TimeoutError as PolyportTimeoutError
 from polyport_core.governance import RetryPolicy
 from polyport_core.routing._breaker import CircuitBreaker
+from polyport_core.routing._health import provider_down
 
 __all__ = ["DEFAULT_FALLBACK_ON", "LOCAL_REFUSALS", "FallbackChatModel", "StreamInterruptedError"]
 
@@ -127,7 +128,8 @@ class FallbackChatModel(BaseChatModel):
                     f"Models {doubled} retry in their SDK (max_retries > 0) and retry= is set: set their "
                     "max_retries=0 or pass allow_sdk_retries=True"
                 )
-        self._breaker = CircuitBreaker(len(self.models), self.failure_threshold, self.cooldown_s)
+        self._breaker = CircuitBreaker(len(self.models), self.failure_threshold, self.cooldown_s,
+                                       down=lambda i: provider_down(self.models[i]))  # fmt: skip
         return self
 
     @classmethod
