@@ -16,6 +16,7 @@ from polyport_openai.chat_models import _QUIRKS, ChatOpenAI
 from polyport_openai.embeddings import OpenAIEmbeddings
 
 if TYPE_CHECKING:
+    from polyport_core.registry import SpecSettings
     from polyport_core.spec import ProviderSpec
 
 __all__ = ["AzureChatOpenAI", "AzureOpenAIEmbeddings"]
@@ -102,7 +103,7 @@ class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
 
     @classmethod
     def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
-        """An Azure deployment as a provider spec (engine ``azure-openai``) describes it.
+        """An Azure chat deployment as a provider spec (engine ``azure-openai``) describes it.
 
         ``base_url`` is the resource endpoint (``https://NAME.openai.azure.com``), ``api_version``
         the ``api-version`` query, a model's ``deployment`` (default: its id) the path segment.
@@ -113,18 +114,7 @@ class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
         settings = SpecSettings.resolve(spec, model, overrides)
         kwargs = settings.common()
         kwargs.update(settings.quirks_for("azure-openai", _QUIRKS))
-        declared = settings.declared
-        kwargs.update(
-            azure_endpoint=settings.base_url.removesuffix("/openai"),
-            azure_deployment=(declared.deployment if declared and declared.deployment else model),
-            api_key=settings.api_key,
-        )
-        if spec.api_version:
-            kwargs["api_version"] = spec.api_version
-        if settings.headers:
-            kwargs["default_headers"] = settings.headers
-        if settings.query:
-            kwargs["default_query"] = settings.query
+        kwargs.update(_azure_kwargs(settings))
         return settings.build(cls, kwargs)
 
     @property
@@ -134,3 +124,32 @@ class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
 
 class AzureOpenAIEmbeddings(_AzureSettings, OpenAIEmbeddings):
     """Azure OpenAI embedding deployments."""
+
+    @classmethod
+    def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
+        """An Azure embedding deployment as a provider spec (engine ``azure-openai``) describes it."""
+        from polyport_core.registry import SpecSettings
+
+        settings = SpecSettings.resolve(spec, model, overrides)
+        kwargs = settings.common(chat=False)
+        kwargs.update(_azure_kwargs(settings))
+        if settings.declared is not None and settings.declared.dimensions:
+            kwargs["dimensions"] = settings.declared.dimensions
+        return settings.build(cls, kwargs, params=False)
+
+
+def _azure_kwargs(settings: SpecSettings) -> dict[str, Any]:
+    """Endpoint, deployment, api-version, key, headers and query of an Azure spec."""
+    declared = settings.declared
+    kwargs: dict[str, Any] = {
+        "azure_endpoint": settings.base_url.removesuffix("/openai"),
+        "azure_deployment": declared.deployment if declared and declared.deployment else settings.model,
+        "api_key": settings.api_key,
+    }
+    if settings.spec.api_version:
+        kwargs["api_version"] = settings.spec.api_version
+    if settings.headers:
+        kwargs["default_headers"] = settings.headers
+    if settings.query:
+        kwargs["default_query"] = settings.query
+    return kwargs

@@ -19,9 +19,9 @@ import httpx2
 import pytest
 from polyport_anthropic import ChatAnthropicBedrock, ChatAnthropicVertex
 from polyport_core.errors import InvalidConfigError
-from polyport_core.registry import Registry, goose_dir, init_chat_model
+from polyport_core.registry import Registry, goose_dir, init_chat_model, init_embeddings
 from polyport_core.spec import load_file
-from polyport_openai import AzureChatOpenAI, ChatOpenAI
+from polyport_openai import AzureChatOpenAI, AzureOpenAIEmbeddings, ChatOpenAI
 
 sys.path.insert(0, str(Path(__file__).parents[4] / "partners" / "openai" / "tests" / "unit_tests"))
 from _wire import Recorder, completion, json_response
@@ -96,6 +96,37 @@ def load_file_from(doc: dict[str, Any]) -> Any:
     from polyport_core.spec import parse_spec
 
     return parse_spec(doc, "inline.json")
+
+
+def test_azure_spec_embeddings_route_to_the_deployment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZ_KEY", "az-key-3")
+    registry = Registry()
+    registry.add(
+        load_file_from(
+            {
+                "id": "az",
+                "engine": "azure-openai",
+                "base_url": "https://fabrikam.openai.azure.com",
+                "api_version": "2024-10-21",
+                "auth": {"api_key_env": "AZ_KEY"},
+                "models": [{"id": "text-embedding-3-small", "deployment": "embed-prod", "embeddings": True}],
+            }
+        )
+    )
+    body = {  # Azure OpenAI embeddings response: OpenAI's list object
+        "object": "list",
+        "data": [{"object": "embedding", "index": 0, "embedding": [0.1, 0.2, 0.3]}],
+        "model": "text-embedding-3-small",
+        "usage": {"prompt_tokens": 2, "total_tokens": 2},
+    }
+    recorder = Recorder(json_response(body))
+    embedder = init_embeddings("az:text-embedding-3-small", registry=registry, http_client=recorder.client())
+    assert isinstance(embedder, AzureOpenAIEmbeddings)
+    assert embedder.embed_query("hi") == pytest.approx([0.1, 0.2, 0.3])
+    request = recorder.requests[0]
+    assert request.url.path == "/openai/deployments/embed-prod/embeddings"
+    assert request.url.params["api-version"] == "2024-10-21"
+    assert request.headers["api-key"] == "az-key-3"
 
 
 # ---------------------------------------------------------------- Bedrock / Vertex
