@@ -29,6 +29,7 @@ from rich.table import Table
 from polyport_core.cli._output import console, err_console, fail, print_json, safe
 from polyport_core.cli._setup_steps import (
     Draft,
+    KeyNotFound,
     ModelsProbe,
     StepProblem,
     check_base_url,
@@ -99,7 +100,7 @@ class Asker:
 
 
 def _ok(message: str) -> None:
-    console.print(f"[green]✔[/green] {safe(message)}", highlight=False, soft_wrap=True)
+    err_console.print(f"[green]✔[/green] {safe(message)}", highlight=False, soft_wrap=True)
 
 
 def _servers_table(servers: list[LocalServer]) -> Table:
@@ -113,7 +114,7 @@ def _servers_table(servers: list[LocalServer]) -> Table:
 
 
 def _discover(ports: list[int] | None, show: bool) -> list[LocalServer]:
-    with console.status("looking for model servers on 127.0.0.1 ...", spinner="dots"):
+    with err_console.status("looking for model servers on 127.0.0.1 ...", spinner="dots"):
         servers = discover_local_servers(ports or None)
     if show and servers:
         console.print(_servers_table(servers))
@@ -158,12 +159,16 @@ def _auth_for(kind: str, key_env: str | None, keyring_ref: str | None, base: dic
     return auth
 
 
-def _auth_step(ask: Asker, draft: Draft, key_env: str | None, keyring_ref: str | None, no_key: bool) -> ModelsProbe:
+def _auth_step(
+    ask: Asker, draft: Draft, key_env: str | None, keyring_ref: str | None, no_key: bool, skip_checks: bool
+) -> ModelsProbe:
     """Choose how the key is found, then ask ``/models`` with it: a rejected key or an unset
-    variable is reported here, and an interactive run asks again."""
+    variable is reported here, and an interactive run asks again (with the last answers as defaults).
+    With ``--skip-checks`` a key that is not there yet is a warning, so scripts can write the file first."""
     base_auth = dict(draft.base.get("auth") or {})
     placement = base_auth if base_auth.get("type", "none") != "none" else {}
     flagged = "none" if no_key else "env" if key_env else "keyring" if keyring_ref else None
+    kind_default = "env" if placement else "none"
     env_default = key_env or base_auth.get("api_key_env") or f"{re.sub(r'[^A-Z0-9]', '_', draft.id.upper())}_API_KEY"
     ring_default = keyring_ref or f"polyport/{draft.id}"
     first = True
@@ -173,7 +178,7 @@ def _auth_step(ask: Asker, draft: Draft, key_env: str | None, keyring_ref: str |
         else:
             kind = ask.value(
                 "Authentication: none, a key in an environment variable (env), or in the OS keyring",
-                "env" if placement else "none",
+                kind_default,
                 "--no-key, --key-env NAME or --keyring SERVICE/NAME",
                 ["none", "env", "keyring"],
             )
@@ -182,9 +187,15 @@ def _auth_step(ask: Asker, draft: Draft, key_env: str | None, keyring_ref: str |
             )
             ref = ask.value("Keyring entry (service/name)", ring_default, "--keyring") if kind == "keyring" else None
         first = False
+        kind_default, env_default, ring_default = kind, name or env_default, ref or ring_default
         draft.auth = _auth_for(kind, name, ref, placement)
         try:
             probe = check_models_endpoint(draft_spec(draft))
+        except KeyNotFound as problem:
+            if not skip_checks:
+                ask.problem(problem, "--key-env, --keyring or --no-key; --skip-checks writes the file untried")
+                continue
+            probe = ModelsProbe([], f"{problem}; the key was not tried")
         except StepProblem as problem:
             ask.problem(problem, "--key-env / --keyring / --no-key")
             continue
@@ -235,20 +246,20 @@ def _parse_picks(answer: str, offered: list[str]) -> list[str]:
 def _progress(result: Any) -> None:
     style = {Status.PASS: "green", Status.FAIL: "red", Status.WARN: "yellow"}.get(result.status, "dim")
     line = f"  [{style}]{result.status.value}[/{style}] {safe(result.name)}: {safe(result.detail)}"
-    console.print(line, highlight=False, soft_wrap=True)
+    err_console.print(line, highlight=False, soft_wrap=True)
 
 
 def _quick_checks(spec: ProviderSpec, model: str) -> Report:
     registry = Registry()
     registry.add(spec)
     target = DoctorTarget(spec=spec, model=model, registry=registry, max_tokens=8, timeout=60.0)
-    with console.status(f"checking {safe(spec.id)}:{safe(model)} (auth, chat) ...", spinner="dots"):
+    with err_console.status(f"checking {safe(spec.id)}:{safe(model)} (auth, chat) ...", spinner="dots"):
         return run_doctor(target, only=QUICK_CHECKS, on_result=_progress)
 
 
-def _target_path(draft: Draft, project: bool) -> Path:
+def _target_path(provider: str, project: bool) -> Path:
     folder = project_paths()[0] if project else user_dir()
-    return folder / f"{draft.id}.json"
+    return folder / f"{provider}.json"
 
 
 def add_cmd(
@@ -323,6 +334,9 @@ def add_cmd(
 
     def valid_id(answer: str) -> str:
         draft_spec(Draft(id=answer, engine="openai", base_url="http://127.0.0.1"))  # raises on a bad id
+        existing = _target_path(answer, project)
+        if existing.exists() and not force and not ask.confirm(f"{existing} exists. Replace it?", default=False):
+            raise StepProblem(f"{existing} already exists; choose another id (or pass --force to replace it)")
         return answer
 
     new_id = ask.answer(
@@ -361,7 +375,7 @@ def add_cmd(
     except StepProblem as problem:
         raise fail(f"provider {new_id!r}: {problem}", code=2) from None
 
-    probe = _auth_step(ask, draft, key_env, keyring_ref, no_key)
+    probe = _auth_step(ask, draft, key_env, keyring_ref, no_key, skip_checks)
     listed = probe.models or (server.models if server else [])
     preset_models = [m.id for m in preset_spec.models] if preset_spec else []
     chosen = _models_step(ask, listed, models or [], preset_models)
@@ -385,14 +399,9 @@ def add_cmd(
         if not report.ok and not ask.confirm("Some checks failed. Write the file anyway?", default=False):
             raise fail("not written: the quick checks failed (rerun with --skip-checks to write anyway)")
 
-    path = _target_path(draft, project)
-    replace = force
-    if path.exists() and not force:
-        if not ask.confirm(f"{path} exists. Replace it?", default=False):
-            raise fail(f"not written: {path} already exists (pass --force to replace it)")
-        replace = True
+    path = _target_path(new_id, project)
     try:
-        write_spec_file(document, path, overwrite=replace)
+        write_spec_file(document, path, overwrite=True)  # an existing file was confirmed (or --force) at the id step
     except SpecPatchError as exc:
         raise fail(exc.detail) from None
     _report(path, document, report, as_json)

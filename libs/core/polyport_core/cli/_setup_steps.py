@@ -28,6 +28,7 @@ from polyport_core.spec import ProviderSpec, SpecError, check_url, parse_spec
 
 __all__ = [
     "Draft",
+    "KeyNotFound",
     "ModelsProbe",
     "StepProblem",
     "check_base_url",
@@ -39,6 +40,10 @@ __all__ = [
 
 class StepProblem(Exception):
     """An answer that does not work; ``str()`` is the one line to show before asking again."""
+
+
+class KeyNotFound(StepProblem):
+    """The key's variable or keyring entry is not there, so the key cannot be tried yet."""
 
 
 @dataclass
@@ -61,8 +66,11 @@ class Draft:
         keep_reference = self.base_url == self.preset_url and isinstance(raw_url, str)
         doc["base_url"] = raw_url if keep_reference else self.base_url
         doc["auth"] = self.auth
+        skipped = {"$schema", "models", "default_model", "allowed_models"}
+        if not keep_reference:
+            skipped.add("description")  # a preset's description names the variable the URL no longer reads
         for key, value in self.base.items():
-            if key not in doc and key not in ("$schema", "models", "default_model", "allowed_models"):
+            if key not in doc and key not in skipped:
                 doc[key] = value
         return doc
 
@@ -127,7 +135,7 @@ def check_models_endpoint(spec: ProviderSpec, *, timeout: float = 10.0) -> Model
     except ProviderUnavailableError as exc:
         raise StepProblem(exc.detail) from None
     except InvalidConfigError as exc:  # a variable or keyring entry that is not there
-        raise StepProblem(exc.detail) from None
+        raise KeyNotFound(exc.detail) from None
     except PolyportError as exc:
         return ModelsProbe([], f"the model list could not be read: {exc.detail}")
     return ModelsProbe(models)
