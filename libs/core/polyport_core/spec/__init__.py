@@ -27,8 +27,8 @@ from polyport_core.spec._models import (
 from polyport_core.spec._params import ParamCheck, compile_params
 from polyport_core.spec._patch import ConfigPatch, PatchResult, SpecPatchError, editable_path, write_spec_file
 from polyport_core.spec._platform import AdapterSpec, AWSSpec, EnvVarSpec, TLSSpec
-from polyport_core.spec._usage import UsageEndpointSpec
 from polyport_core.spec._schema import SCHEMA_PATH, provider_json_schema, write_json_schema
+from polyport_core.spec._usage import UsageEndpointSpec
 
 __all__ = [
     "SCHEMA_PATH",
