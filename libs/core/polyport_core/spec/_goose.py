@@ -51,6 +51,8 @@ _USD = ("$", "USD", "usd")
 _OAUTH_NAMES = {"auth_url": "authorization_url", "authorize_url": "authorization_url", "scope": "scopes"}
 _PER_TOKEN = 1_000_000
 _ENDPOINTS = ("chat/completions", "messages", "api/chat")
+_GOOSE_REQUIRED = frozenset({"name", "engine", "display_name", "base_url", "models"})
+"""Fields goose always writes: a file with all of them (and no ``id``) gets goose's URL default."""
 
 
 def is_goose(raw: dict[str, Any]) -> bool:
@@ -112,7 +114,8 @@ def _endpoint(out: dict[str, Any]) -> None:
         if trimmed.endswith("/" + suffix):
             out["base_url"] = trimmed[: -len(suffix) - 1]
             return
-    if out.get("engine") == "openai" and "${" not in url and not urlsplit(url).path.strip("/"):
+    written_by_goose = set(out) >= _GOOSE_REQUIRED and "id" not in out
+    if written_by_goose and out.get("engine") == "openai" and "${" not in url and not urlsplit(url).path.strip("/"):
         out["base_url"] = f"{trimmed}/v1"
 
 

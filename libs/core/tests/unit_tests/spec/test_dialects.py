@@ -352,3 +352,11 @@ def test_missing_polydev_fields_are_named_in_polydev_spelling(doc: dict[str, Any
         parse_spec({"id": "p", "name": "P", **doc}, "p.json", env={})
     assert f"p.json: {where}: " in str(info.value)
     assert expected in str(info.value)
+
+
+def test_goose_url_without_a_path_gets_gooses_default_path_only_in_goose_written_files() -> None:
+    written = {"name": "g", "engine": "openai", "display_name": "G", "api_key_env": "", "models": []}
+    spec = parse_spec({**written, "base_url": "https://llm.example.com"}, "g.json", env={})
+    assert spec.base_url == "https://llm.example.com/v1"  # goose calls v1/chat/completions there
+    own = {"id": "p", "engine": "openai", "base_url": "https://api.perplexity.ai", "timeout_seconds": 30}
+    assert parse_spec(own, "p.json", env={}).base_url == "https://api.perplexity.ai"
