@@ -63,6 +63,9 @@ class SpecSettings:
     headers: dict[str, str] = field(default_factory=dict, repr=False)
     query: dict[str, str] = field(default_factory=dict, repr=False)
     http_auth: httpx.Auth | None = field(default=None, repr=False)
+    auth_profile: str | None = None
+    """The credential profile in force (``auth_profile=``, ``$POLYPORT_AUTH_PROFILE``, ``auth.profile``);
+    models carry it in their run metadata so budgets, limits and ledger records split by it."""
     quirks: QuirksSpec = field(default_factory=QuirksSpec)
     params: dict[str, Any] = field(default_factory=dict)
     """The provider's ``default_params`` overlaid by the model's."""
@@ -85,13 +88,14 @@ class SpecSettings:
         """
         rest = dict(overrides or {})
         key_override = rest.pop("api_key", None)
+        profile = rest.pop("auth_profile", None)
         base_url = rest.pop("base_url", None) or spec.base_url
         environ: Mapping[str, str] = os.environ if env is None else env
         auth_spec = spec.auth
         if key_override is not None:
             raw = key_override.get_secret_value() if isinstance(key_override, SecretStr) else str(key_override)
             auth_spec, environ = _with_key(spec.auth, raw, environ)
-        material = build_auth(auth_spec, provider=spec.id, env=environ)
+        material = build_auth(auth_spec, provider=spec.id, env=environ, profile=profile, saved=key_override is None)
         key = material.api_key
         raw_key = key.get_secret_value() if key is not None else ""
         headers = {name: value.replace("{api_key}", raw_key) for name, value in spec.headers.items()}
@@ -106,6 +110,7 @@ class SpecSettings:
             headers=headers,
             query={**spec.query_params, **material.query},
             http_auth=material.httpx_auth,
+            auth_profile=material.profile,
             quirks=spec.quirks.merged(declared.quirks if declared else None),
             params={**spec.default_params, **(declared.default_params if declared else {})},
             overrides=rest,
@@ -231,6 +236,8 @@ class SpecSettings:
                     )
                 final["model_kwargs"] = {**extra, **dict(final.get("model_kwargs") or {})}
         final.update(self.overrides)
+        if self.auth_profile is not None and "metadata" in accepted:
+            final["metadata"] = {"profile": self.auth_profile, **dict(final.get("metadata") or {})}
         try:
             return cls(**final)
         except ValidationError as exc:
