@@ -21,12 +21,13 @@ from typing import Any, Protocol
 import httpx
 from pydantic import SecretStr
 
+from polyport_core.auth._issued import ISSUED as _ISSUED
+from polyport_core.auth._issued import ISSUED_LOCK as _ISSUED_LOCK
+from polyport_core.auth._issued import refresher_for
 from polyport_core.redaction import install_log_redaction, remember_secrets
 
 __all__ = ["AccessToken", "RefreshingBearer", "TokenSource", "for_client", "refresher_for"]
 
-_ISSUED: dict[str, RefreshingBearer] = {}
-_ISSUED_LOCK = threading.Lock()
 _KEEP_ISSUED = 32
 
 
@@ -43,15 +44,6 @@ class TokenSource(Protocol):
 
     def obtain(self, stale: AccessToken | None) -> AccessToken:
         """A valid token; ``stale`` is the one being replaced (None the first time)."""
-
-
-def refresher_for(token: SecretStr | str | None) -> RefreshingBearer | None:
-    """The refresher that issued ``token``, if any (how SDK clients get their refresh flow)."""
-    if token is None:
-        return None
-    raw = token.get_secret_value() if isinstance(token, SecretStr) else token
-    with _ISSUED_LOCK:
-        return _ISSUED.get(raw)
 
 
 class RefreshingBearer(httpx.Auth):

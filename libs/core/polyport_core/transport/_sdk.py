@@ -13,7 +13,7 @@ import json
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
-from polyport_core.auth import for_client, refresher_for, scrub_exception
+from polyport_core.auth import refresher_for, scrub_exception
 from polyport_core.errors import (
     BadResponseError,
     PolyportError,
@@ -105,6 +105,8 @@ def _with_refresh(sdk_client: Any, refresher: Any) -> Any:
     """Put ``refresher`` on a Stainless client's HTTP client (``_client``) unless it has auth of its own."""
     http = getattr(sdk_client, "_client", None) if refresher is not None else None
     if http is not None and getattr(http, "auth", None) is None:
+        from polyport_core.auth import for_client  # httpx: loads only for a key a refresher issued
+
         http.auth = for_client(refresher, http)
     return sdk_client
 
