@@ -293,3 +293,21 @@ def test_doctor_model_listing_sends_the_filled_key_header(server: HTTPSServer, p
     assert target.live_models() == ["lab-model"]
     assert server.seen[0]["path"] == "/v1/models"
     assert server.seen[0]["headers"]["x-lab-key"] == "lab-secret-1"
+
+
+def test_ollama_transport_refuses_then_accepts_with_the_ca(server: HTTPSServer, pki: tuple[Path, Path, Path]) -> None:
+    def registry(tls: dict[str, Any] | None) -> Registry:
+        reg = Registry()
+        root = server.url.removesuffix("/v1")
+        doc: dict[str, Any] = {"id": "lab", "engine": "ollama", "base_url": root, "models": [{"id": "m"}]}
+        if tls is not None:
+            doc["tls"] = tls
+        reg.add(parse_spec(doc, "lab.json", env={}))
+        return reg
+
+    with pytest.raises(ProviderUnavailableError):
+        init_chat_model("lab:m", registry=registry(None), max_retries=0).invoke("hi")
+    assert server.seen == []
+    with contextlib.suppress(PolyportError):  # the server answers in OpenAI's format, not Ollama's
+        init_chat_model("lab:m", registry=registry({"ca_bundle": str(pki[0])}), max_retries=0).invoke("hi")
+    assert server.seen[0]["path"] == "/api/chat"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod, make_usage
+from polyport_core.transport import tls_verify
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_ollama._convert import messages_to_ollama, parse_message, tools_to_ollama
@@ -115,6 +116,9 @@ class ChatOllama(ProviderChatModel):
             protect()
             if self.timeout is not None:
                 kwargs["timeout"] = self.timeout
+            verify = tls_verify(self.tls, provider=self.provider)
+            if verify is not True:
+                kwargs["verify"] = verify  # the spec's tls section, passed on to httpx
             self._clients = (ollama.Client(**kwargs), ollama.AsyncClient(**kwargs))
         return self._clients
 
