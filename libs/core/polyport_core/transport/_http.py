@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import weakref
-from collections.abc import AsyncIterator, Generator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -54,6 +54,21 @@ class _ClientAuth(httpx.Auth):
             yield request
         else:
             yield from self.inner.auth_flow(request)
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Async twin: the inner flow's own async path, so a token renewal never blocks the event loop."""
+        self.client.authenticate(request)
+        if self.inner is None:
+            yield request
+            return
+        flow = self.inner.async_auth_flow(request)
+        response = yield await flow.__anext__()
+        while True:
+            try:
+                request = await flow.asend(response)
+            except StopAsyncIteration:
+                return
+            response = yield request
 
 
 class HTTPClient:
