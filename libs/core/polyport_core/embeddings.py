@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from polyport_core.errors import with_origin
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
+from polyport_core.spec import TLSSpec
 from polyport_core.tokens import count_text_tokens
 
 __all__ = ["EmbeddingBatch", "ProviderEmbeddings"]
@@ -54,6 +55,8 @@ class ProviderEmbeddings(BaseModel, Embeddings):
     max_concurrency: int = Field(default=4, gt=0)
     """Batches in flight at once on the async path."""
     call_hooks: CallHooks | None = Field(default=None, exclude=True)
+    tls: TLSSpec | None = Field(default=None, exclude=True)
+    """TLS of the connection (a spec's ``tls``), turned into an ``ssl.SSLContext`` by the transport."""
     """Governance around each batch request (e.g. a ``Governor``); None = ungoverned."""
 
     @property

@@ -10,6 +10,7 @@ from pydantic import Field, PrivateAttr, SecretStr
 from polyport_core.adapters._http import HTTPAdapter
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.embeddings import ProviderEmbeddings
+from polyport_core.transport import tls_verify
 
 __all__ = ["AdapterEmbeddings"]
 
@@ -51,6 +52,7 @@ class AdapterEmbeddings(ProviderEmbeddings):
                 model=self.model,
                 transport=self.transport,
                 async_transport=self.async_transport,
+                verify=tls_verify(self.tls, provider=self.provider),
             )
         return self._adapter
 

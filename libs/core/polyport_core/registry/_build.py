@@ -141,14 +141,14 @@ class SpecSettings:
         return self.spec.source or self.spec.id
 
     def common(self, *, chat: bool = True) -> dict[str, Any]:
-        """``model``, ``provider``, ``timeout``, ``max_retries`` and (chat) the declared facts, the
-        ``tls`` section and ``disable_streaming`` for a server that cannot stream (``streaming: false``)."""
+        """``model``, ``provider``, ``timeout``, ``max_retries``, the ``tls`` section and (chat) the
+        declared facts and ``disable_streaming`` for a server that cannot stream (``streaming: false``)."""
         kwargs: dict[str, Any] = {"model": self.model, "provider": self.spec.id}
         if self.spec.timeout is not None:
             kwargs["timeout"] = self.spec.timeout
         if self.spec.max_retries is not None:
             kwargs["max_retries"] = self.spec.max_retries
-        if chat and self.spec.tls is not None:
+        if self.spec.tls is not None:
             kwargs["tls"] = self.spec.tls
         if chat and not self.spec.streaming:
             kwargs["disable_streaming"] = True  # stream() falls back to one non-streamed call

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from polyport_core.errors import PolyportError, ProviderUnavailableError
-from polyport_core.registry import Registry, fetch_live_models, init_chat_model
+from polyport_core.registry import Registry, fetch_live_models, init_chat_model, init_embeddings
 from polyport_core.spec import parse_spec
 
 COMPLETION = {
@@ -36,6 +36,12 @@ COMPLETION = {
     "model": "lab-model",
     "choices": [{"index": 0, "message": {"role": "assistant", "content": "over TLS"}, "finish_reason": "stop"}],
     "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+}
+EMBEDDINGS = {
+    "object": "list",
+    "data": [{"object": "embedding", "index": 0, "embedding": [0.25, 0.5]}],
+    "model": "lab-model",
+    "usage": {"prompt_tokens": 1, "total_tokens": 1},
 }
 MODELS = {"object": "list", "data": [{"id": "lab-model", "object": "model", "created": 0, "owned_by": "lab"}]}
 
@@ -110,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length", "0"))
         self.rfile.read(length)
         self.server.seen.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})  # type: ignore[attr-defined]
-        self._reply(COMPLETION)
+        self._reply(EMBEDDINGS if self.path.endswith("/embeddings") else COMPLETION)
 
 
 class HTTPSServer:
@@ -311,3 +317,12 @@ def test_ollama_transport_refuses_then_accepts_with_the_ca(server: HTTPSServer, 
     with contextlib.suppress(PolyportError):  # the server answers in OpenAI's format, not Ollama's
         init_chat_model("lab:m", registry=registry({"ca_bundle": str(pki[0])}), max_retries=0).invoke("hi")
     assert server.seen[0]["path"] == "/api/chat"
+
+
+def test_embeddings_use_the_tls_section(server: HTTPSServer, pki: tuple[Path, Path, Path]) -> None:
+    trusted = polydev_registry(server.url, {"caBundle": str(pki[0])})
+    embedder = init_embeddings("lab:lab-model", registry=trusted, max_retries=0)
+    assert embedder.embed_query("hi") == [0.25, 0.5]
+    assert server.seen[0]["path"] == "/v1/embeddings"
+    with pytest.raises(ProviderUnavailableError):
+        init_embeddings("lab:lab-model", registry=polydev_registry(server.url, None), max_retries=0).embed_query("x")

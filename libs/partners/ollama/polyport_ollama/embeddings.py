@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
 from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
+from polyport_core.transport import tls_verify
 from pydantic import Field, PrivateAttr
 
 from polyport_ollama._errors import map_ollama_error
@@ -62,6 +63,9 @@ class OllamaEmbeddings(ProviderEmbeddings):
 
             kwargs: dict[str, Any] = {"host": self.base_url, "headers": reveal(self.headers)}
             protect()
+            verify = tls_verify(self.tls, provider=self.provider)
+            if verify is not True:
+                kwargs["verify"] = verify  # the spec's tls section, passed on to httpx
             self._clients = (ollama.Client(**kwargs), ollama.AsyncClient(**kwargs))
         return self._clients
 

@@ -11,6 +11,7 @@ from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
 from polyport_core.errors import BadResponseError
+from polyport_core.transport import tls_verify
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients
@@ -91,7 +92,8 @@ class OpenAIEmbeddings(ProviderEmbeddings):
         return self._clients
 
     def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
-        return make_clients(kwargs, self.http_client, self.http_async_client)
+        verify = tls_verify(self.tls, provider=self.provider)
+        return make_clients(kwargs, self.http_client, self.http_async_client, verify)
 
     def _is_official_openai(self) -> bool:
         return is_official_openai(self.base_url)
