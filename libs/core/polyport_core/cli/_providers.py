@@ -24,10 +24,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON out
 
 def _key_status(spec: ProviderSpec) -> dict[str, Any]:
     """Whether the provider's key is there, typed: ``status`` (``set``, ``missing``, ``configured``,
-    ``not_needed``), ``required`` and the variable it is read from (``env``)."""
+    ``not_needed``, ``sign_in``: a person signs in with ``polyport auth login``), ``required`` and the
+    variable it is read from (``env``)."""
     auth = spec.auth
     if auth.type == "none":
         return {"status": "not_needed", "required": False, "env": None}
+    if auth.type in ("oauth2_pkce", "oauth2_device"):
+        return {"status": "sign_in", "required": auth.required, "env": None}
     if auth.api_key_env:
         present = bool(os.environ.get(auth.api_key_env))
         env = variable_label(auth.api_key_env)

@@ -33,7 +33,7 @@ QUIRK_NAMES: tuple[str, ...] = tuple(QuirksSpec.model_fields)
 """Every quirk a spec may declare; each engine names the ones it implements."""
 
 _OVERRIDE_ENV = "POLYPORT_API_KEY_OVERRIDE"
-_KEYLESS_AUTH = ("oauth2_client_credentials", "token_provider")
+_KEYLESS_AUTH = ("oauth2_client_credentials", "oauth2_pkce", "oauth2_device", "token_provider")
 
 
 def accepted_fields(cls: type[Any]) -> set[str]:

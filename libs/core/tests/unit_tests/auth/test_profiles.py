@@ -80,3 +80,19 @@ def test_goose_oauth_spelling_and_required_endpoints() -> None:
     assert spec.type == "oauth2_pkce"
     with pytest.raises(ValueError, match="device_authorization_url"):
         AuthSpec.model_validate({"type": "oauth2_device", "token_url": "https://idp.test/token", "client_id": "c"})
+
+
+def test_a_callers_key_replaces_a_sign_in() -> None:
+    """``api_key=`` on a provider that signs people in uses that key; the store is never opened."""
+    from polyport_core.registry import SpecSettings
+    from polyport_core.spec import ProviderSpec
+
+    spec = ProviderSpec.model_validate(
+        {"id": "acme", "engine": "openai", "base_url": "https://llm.acme.test/v1",
+         "auth": {"type": "oauth2_device", "device_authorization_url": "https://idp.acme.test/device",
+                  "token_url": "https://idp.acme.test/token", "client_id": "cli"}}
+    )  # fmt: skip
+    settings = SpecSettings.resolve(spec, "m1", {"api_key": "sk-given-0123456789"}, env={})
+    assert settings.api_key is not None
+    assert settings.api_key.get_secret_value() == "sk-given-0123456789"
+    assert settings.http_auth is None
