@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         retry_after_from_headers,
     )
     from polyport_core.governance._retry import RetryPolicy, is_retryable, server_wait_hint
+    from polyport_core.governance._scopes import CallScope, parse_scope
     from polyport_core.governance._spec import budgets_from_spec, limits_from_spec
 
 _LAZY = {
@@ -49,6 +50,8 @@ _LAZY = {
     "is_retryable": "_retry",
     "server_wait_hint": "_retry",
     "policy_from_env": "_policy",
+    "CallScope": "_scopes",
+    "parse_scope": "_scopes",
     "budgets_from_spec": "_spec",
     "limits_from_spec": "_spec",
 }
@@ -63,6 +66,7 @@ __all__ = [
     "CallHooks",
     "CallInfo",
     "CallOutcome",
+    "CallScope",
     "CatalogPrices",
     "Governor",
     "Limiter",
@@ -78,6 +82,7 @@ __all__ = [
     "limits_from_spec",
     "parse_duration",
     "parse_quota_headers",
+    "parse_scope",
     "policy_from_env",
     "retry_after_from_headers",
     "server_wait_hint",
