@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from polyport_core.cli import app
+from polyport_core.registry import get_registry, reload_registry
 from typer.testing import CliRunner
 
 CORPUS = Path(__file__).parents[2] / "fixtures" / "dialects"
@@ -46,11 +48,17 @@ def test_validate_names_what_cannot_be_served() -> None:
     assert "field required" not in result.output.lower()
 
 
-def test_gooses_own_providers_appear_in_providers_list(tmp_path: Path) -> None:
+def test_gooses_own_providers_appear_in_providers_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "goose" / "custom_providers"
     folder.mkdir(parents=True)
     (folder / "custom_acme.json").write_text((CORPUS / "goose" / "custom_acme.json").read_text())
-    result = runner.invoke(app, ["providers", "list", "--json"], env={"XDG_CONFIG_HOME": str(tmp_path)})
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    previous = get_registry()
+    reload_registry()  # the process-wide registry, discovered again with goose's folder in place
+    try:
+        result = runner.invoke(app, ["providers", "list", "--json"])
+    finally:
+        reload_registry(previous)
     assert result.exit_code == 0, result.output
     listed = {row["id"]: row for row in json.loads(result.stdout)["providers"]}
     assert "custom_acme" in listed
