@@ -18,7 +18,7 @@ import os
 import secrets
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -201,6 +201,8 @@ class EncryptedFileStore:
         if self._passphrase is not None:
             remember_secrets(self._passphrase)
         self._lock = threading.Lock()
+        self._derived: dict[tuple[bytes, tuple[tuple[str, int], ...]], bytes] = {}
+        self._last: tuple[bytes, dict[str, int]] | None = None
 
     # -- public map
     def get(self, key: str) -> SecretStr | None:
@@ -213,14 +215,14 @@ class EncryptedFileStore:
 
     def set(self, key: str, value: SecretStr | str) -> None:
         """Save ``value`` under ``key``; the file is decrypted first, so a wrong passphrase changes nothing."""
-        with self._lock:
+        with self._lock, self._file_lock():
             entries = self._read()
             entries[key] = _raw(value)
             self._write(entries)
 
     def delete(self, key: str) -> bool:
         """Remove ``key``; whether it was there."""
-        with self._lock:
+        with self._lock, self._file_lock():
             entries = self._read()
             if key not in entries:
                 return False
@@ -232,25 +234,52 @@ class EncryptedFileStore:
         """Every key saved, sorted."""
         return sorted(self._read())
 
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Serialise read-modify-write across processes (two processes renewing at once lose nothing)."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: the in-process lock and the atomic replace still hold
+            yield
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
     # -- crypto
     def _key(self, envelope: Mapping[str, Any] | None) -> tuple[bytes, dict[str, Any]]:
-        """The AES key and the envelope fields that say how it was made."""
+        """The AES key and the envelope fields that say how it was made.
+
+        A write reuses the salt of the file it replaces (each write has a fresh random nonce), so
+        one scrypt derivation serves every read and write of this store object.
+        """
         if self._passphrase is None:
             return _keyring_file_key(), {"kdf": "keyring"}
-        params = dict(_SCRYPT)
-        salt = secrets.token_bytes(16)
         if envelope is not None:
             salt = _unb64(envelope["salt"])
             params = {k: int(envelope[k]) for k in ("n", "r", "p")}
-        key = hashlib.scrypt(
-            self._passphrase.get_secret_value().encode(),
-            salt=salt,
-            n=params["n"],
-            r=params["r"],
-            p=params["p"],
-            maxmem=256 * 1024 * 1024,
-            dklen=32,
-        )
+        elif self._last is not None:
+            salt, params = self._last
+        else:
+            salt, params = secrets.token_bytes(16), dict(_SCRYPT)
+        cache_key = (salt, tuple(sorted(params.items())))
+        key = self._derived.get(cache_key)
+        if key is None:
+            key = hashlib.scrypt(
+                self._passphrase.get_secret_value().encode(),
+                salt=salt,
+                n=params["n"],
+                r=params["r"],
+                p=params["p"],
+                maxmem=256 * 1024 * 1024,
+                dklen=32,
+            )
+            self._derived = {cache_key: key}
+        self._last = (salt, params)
         return key, {"kdf": "scrypt", "salt": _b64(salt), **params}
 
     def _read(self) -> dict[str, str]:

@@ -59,7 +59,7 @@ def test_file_store_round_trip_encrypted_and_private(tmp_path: Path) -> None:
     assert json.loads(raw)["kdf"] == "scrypt"
     assert store.delete("oauth:acme:work") is True
     assert store.keys() == []
-    assert [p.name for p in tmp_path.iterdir()] == ["secrets.enc"]  # no temp file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secrets.enc", "secrets.enc.lock"]  # no temp file left
 
 
 def test_file_store_wrong_passphrase_is_clear_and_changes_nothing(tmp_path: Path) -> None:
@@ -124,3 +124,22 @@ def test_default_store_choice(tmp_path: Path) -> None:
         assert isinstance(default_store({}), KeyringStore)
         forced = default_store({"POLYPORT_SECRET_STORE": "file", "POLYPORT_STORE_PASSPHRASE": "x1"})
         assert isinstance(forced, EncryptedFileStore)
+
+
+def test_file_store_writers_in_two_processes_lose_nothing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "secrets.enc"
+    EncryptedFileStore(path, passphrase="pw-shared-123").set("seed", "value-0123456789")
+    code = (
+        "import sys\n"
+        "from polyport_core.auth._store import EncryptedFileStore\n"
+        "store = EncryptedFileStore(sys.argv[1], passphrase='pw-shared-123')\n"
+        "for i in range(4):\n"
+        "    store.set(f'{sys.argv[2]}-{i}', 'value-0123456789')\n"
+    )
+    writers = [subprocess.Popen([sys.executable, "-c", code, str(path), name]) for name in ("a", "b")]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    keys = EncryptedFileStore(path, passphrase="pw-shared-123").keys()
+    assert keys == [*(f"{n}-{i}" for n in ("a", "b") for i in range(4)), "seed"]
