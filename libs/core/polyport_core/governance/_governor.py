@@ -17,7 +17,8 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -41,7 +42,7 @@ from polyport_core.governance._prices import CatalogPrices, Price, PriceLookup, 
 from polyport_core.governance._quota import QuotaSnapshot, parse_quota_headers
 from polyport_core.governance._scopes import CallScope, call_scope
 from polyport_core.governance._settlement import Settlement
-from polyport_core.ledger import Bucket, Cap, Ledger, Outbox, UsageRecord, nano_to_usd
+from polyport_core.ledger import Bucket, Cap, CapCheck, Ledger, Outbox, UsageRecord, nano_to_usd
 from polyport_core.metrics import Metrics
 
 __all__ = ["Governor"]
@@ -196,32 +197,23 @@ class Governor(CallHooks):
             )
         return wait
 
+    # The twins below differ only in their I/O (sleeping, the limiter's shared storage, the ledger);
+    # planning, pricing, refusing, the record and what must be written are decided once, above and
+    # in ``_record``/``_to_store``. On the async path every ledger or Redis call is awaited or runs
+    # on a worker thread: a busy SQLite file or a slow Redis never stalls the event loop.
     def before_call(self, call: CallInfo) -> None:
         """Wait for the rate limits, then reserve the worst-case cost (refuse if it cannot fit)."""
         self.settlement.replay()  # never raises: budgets should see the spend kept during an outage
         if (wait := self._quota_wait(call)) > 0:
             time.sleep(wait)
         state = self._plan(call)
-        if self._has_limits:
-            try:
-                state.grant = self.limiter.acquire(call.provider, call.model, call.estimated_input_tokens, state.scope)
-            except RateLimitWaitExceededError as refused:
-                self._refuse(call, state, refused)
-                raise
-        if state.caps and state.price is not None:
-            amount = self._worst_case(call, state.price)
-            try:
+        with self._refusing(call, state):
+            if self._has_limits:
+                tokens = call.estimated_input_tokens
+                state.grant = self.limiter.acquire(call.provider, call.model, tokens, state.scope)
+            if (amount := self._reservation(call, state)) is not None:
                 check = self.ledger.reserve(state.res_id, amount, state.caps, self.reservation_ttl_s)
-            except LedgerUnavailableError as unavailable:
-                self._refuse(call, state, unavailable)
-                raise
-            if check is not None:
-                refused = BudgetExceededError(
-                    exceeded_message(check, amount), provider=call.provider, model=call.model
-                )
-                self._refuse(call, state, refused)
-                raise refused
-            state.held = [c.bucket for c in state.caps]
+                self._hold(call, state, amount, check)
 
     async def abefore_call(self, call: CallInfo) -> None:
         """Async twin of ``before_call``."""
@@ -229,34 +221,36 @@ class Governor(CallHooks):
         if (wait := self._quota_wait(call)) > 0:
             await asyncio.sleep(wait)
         state = self._plan(call)
-        if self._has_limits:
-            try:
-                state.grant = await self.limiter.aacquire(
-                    call.provider, call.model, call.estimated_input_tokens, state.scope
-                )
-            except RateLimitWaitExceededError as refused:
-                self._refuse(call, state, refused)
-                raise
-        if state.caps and state.price is not None:
-            amount = self._worst_case(call, state.price)
-            try:
+        with self._refusing(call, state):
+            if self._has_limits:
+                tokens = call.estimated_input_tokens
+                state.grant = await self.limiter.aacquire(call.provider, call.model, tokens, state.scope)
+            if (amount := self._reservation(call, state)) is not None:
                 check = await self.ledger.areserve(state.res_id, amount, state.caps, self.reservation_ttl_s)
-            except LedgerUnavailableError as unavailable:
-                self._refuse(call, state, unavailable)
-                raise
-            if check is not None:
-                refused = BudgetExceededError(
-                    exceeded_message(check, amount), provider=call.provider, model=call.model
-                )
-                self._refuse(call, state, refused)
-                raise refused
-            state.held = [c.bucket for c in state.caps]
+                self._hold(call, state, amount, check)
+
+    @contextmanager
+    def _refusing(self, call: CallInfo, state: _CallState) -> Iterator[None]:
+        """A local refusal inside (rate limit, budget, ledger down) frees what the call took and is counted."""
+        try:
+            yield
+        except (RateLimitWaitExceededError, BudgetExceededError, LedgerUnavailableError) as refused:
+            self._refuse(call, state, refused)
+            raise
+
+    def _reservation(self, call: CallInfo, state: _CallState) -> int | None:
+        """The worst-case cost to hold on the call's budget caps; None when no budget applies."""
+        return self._worst_case(call, state.price) if state.caps and state.price is not None else None
+
+    def _hold(self, call: CallInfo, state: _CallState, amount: int, check: CapCheck | None) -> None:
+        """The ledger's answer to the reservation: the holds are the call's, or the budget refuses it."""
+        if check is not None:
+            raise BudgetExceededError(exceeded_message(check, amount), provider=call.provider, model=call.model)
+        state.held = [c.bucket for c in state.caps]
 
     # ------------------------------------------------------------ after
-    def _record(self, call: CallInfo, outcome: CallOutcome) -> tuple[_CallState, UsageRecord] | None:
-        state: _CallState | None = call.state.get(_KEY)
-        if state is None:
-            return None
+    def _record(self, call: CallInfo, state: _CallState, outcome: CallOutcome) -> UsageRecord:
+        """The call's record; frees its slots, prices it, records metrics and the quota snapshot (no I/O)."""
         if state.grant is not None:
             self.limiter.release(state.grant)
         usage = outcome.usage
@@ -265,8 +259,6 @@ class Governor(CallHooks):
             state.cost = cost_nano(state.price, usage)
         elif usage is None and outcome.error is not None:
             state.cost = 0  # nothing came back, nothing is billed
-        if state.grant is not None and usage is not None:
-            self.limiter.settle_tokens(state.grant, int(usage.get("total_tokens", 0)))
         kind = None if outcome.error is None else str(getattr(outcome.error, "kind", "cancelled"))
         record = UsageRecord(
             id=state.res_id,
@@ -299,18 +291,26 @@ class Governor(CallHooks):
             snapshot = parse_quota_headers(outcome.response_headers, call.provider, call.model)
             if snapshot is not None:
                 self.quotas[(call.provider, call.model)] = snapshot
-        return state, record
+        return record
+
+    def _to_store(self, state: _CallState) -> bool:
+        """Whether the record goes to the ledger (usage recording on, or a budget hold to release)."""
+        return self.record_usage or bool(state.held)
+
+    def _alert_due(self, state: _CallState) -> bool:
+        """Whether a settled call may have crossed a budget's alert threshold (it spent money on a cap)."""
+        return self._alerts and bool(state.caps) and bool(state.cost)
 
     def after_call(self, call: CallInfo, outcome: CallOutcome) -> None:
         """Release limits, settle the cost, store the record, record metrics; never raises."""
         try:
-            done = self._record(call, outcome)
-            if done is None or not (self.record_usage or done[0].held):
+            if (state := call.state.get(_KEY)) is None:
                 return
-            state, record = done
-            if not self.settlement.settle(record, state.held, state.spend):
-                return
-            if self._alerts and state.caps and state.cost:
+            record = self._record(call, state, outcome)
+            if state.grant is not None and outcome.usage is not None:
+                self.limiter.settle_tokens(state.grant, int(outcome.usage.get("total_tokens", 0)))
+            stored = self._to_store(state) and self.settlement.settle(record, state.held, state.spend)
+            if stored and self._alert_due(state):
                 self._check_alerts(call, state)
         except Exception:  # after_call must not raise: the call itself already happened
             logger.exception("polyport governance after_call failed")
@@ -318,14 +318,14 @@ class Governor(CallHooks):
     async def aafter_call(self, call: CallInfo, outcome: CallOutcome) -> None:
         """Async twin of ``after_call``."""
         try:
-            done = self._record(call, outcome)
-            if done is None or not (self.record_usage or done[0].held):
+            if (state := call.state.get(_KEY)) is None:
                 return
-            state, record = done
-            if not await self.settlement.asettle(record, state.held, state.spend):
-                return
-            if self._alerts and state.caps and state.cost:
-                await asyncio.to_thread(self._check_alerts, call, state)  # ledger reads: off the loop
+            record = self._record(call, state, outcome)
+            if state.grant is not None and outcome.usage is not None:
+                await self.limiter.asettle_tokens(state.grant, int(outcome.usage.get("total_tokens", 0)))
+            stored = self._to_store(state) and await self.settlement.asettle(record, state.held, state.spend)
+            if stored and self._alert_due(state):
+                await asyncio.to_thread(self._check_alerts, call, state)  # ledger reads and a write
         except Exception:
             logger.exception("polyport governance aafter_call failed")
 
