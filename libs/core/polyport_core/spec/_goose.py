@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from polyport_core.spec._dialect import scale_price
+from polyport_core.spec._dialect import DialectError, scale_price
 
 __all__ = ["GOOSE_ONLY_FIELDS", "is_goose", "prepare"]
 
@@ -58,7 +58,7 @@ _GOOSE_REQUIRED = frozenset({"name", "engine", "display_name", "base_url", "mode
 def is_goose(raw: dict[str, Any]) -> bool:
     """Whether ``raw`` looks like a goose file (its field names or engine spellings)."""
     engine = raw.get("engine")
-    if isinstance(engine, str) and engine.endswith("_compatible"):
+    if isinstance(engine, str) and (engine.endswith("_compatible") or engine == "generic_http"):
         return True
     if _MARKERS & set(raw):
         return True
@@ -73,6 +73,13 @@ def prepare(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     notes: list[str] = []
     out = {k: v for k, v in raw.items() if v is not None and k not in GOOSE_ONLY_FIELDS}
     engine = out.get("engine")
+    if engine == "generic_http":
+        raise DialectError(
+            ("engine",),
+            "openai, anthropic or ollama (polyport does not read goose's generic_http files: "
+            "describe that API with polyport's 'http' engine, see docs/dialects.md)",
+            repr(engine),
+        )
     if isinstance(engine, str):
         out["engine"] = engine.removesuffix("_compatible")
     if out.get("api_key_env") == "":

@@ -112,6 +112,14 @@ def _adapter(out: dict[str, Any], origins: Origins) -> None:
             "the name of a registered adapter (an engine such as openai, anthropic, ollama or http)",
             "nothing",
         )
+    response = config.get("responseFormat")
+    if response is not None and response != config["requestFormat"]:
+        raise DialectError(
+            ("adapterConfig", "responseFormat"),
+            f"the same format as requestFormat ({config['requestFormat']!r}): an engine reads answers "
+            "in the format it sends (a different pair needs an adapter class registered under 'polyport.engines')",
+            repr(response),
+        )
     out["engine"] = config["requestFormat"]
     origins[("engine",)] = ("adapterConfig", "requestFormat")
     adapter: dict[str, Any] = {"request_format": config["requestFormat"]}

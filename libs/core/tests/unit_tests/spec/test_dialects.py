@@ -238,12 +238,26 @@ UNSERVABLE = {
         "'polyport.engines'",
         '"soap-xml"',
     ),
+    "unservable/custom_adapter_mixed_formats.json": (
+        "$.adapterConfig.responseFormat",
+        "the same format as requestFormat ('openai')",
+        "'anthropic'",
+    ),
+    "unservable/goose_generic_http.json": (
+        "$.engine",
+        "generic_http",
+        "polyport's 'http' engine",
+    ),
     "unservable/custom_adapter_without_config.json": (
         "$.adapterConfig.requestFormat",
         "registered adapter",
         "found nothing",
     ),
 }
+
+
+def test_unservable_corpus_is_complete() -> None:
+    assert {str(p.relative_to(CORPUS)) for p in CORPUS.glob("unservable/*.json")} == set(UNSERVABLE)
 
 
 @pytest.mark.parametrize("name", sorted(UNSERVABLE))
