@@ -312,6 +312,22 @@ class OAuthServer:
                 return Response(_sse_chunks(payload["model"]), mimetype="text/event-stream")
             return jsonify(_completion(payload["model"]))
 
+        @app.post("/v1/messages")
+        def messages() -> Any:
+            # Anthropic-shaped: the SDK sends the key in x-api-key (the bearer form is accepted too)
+            given = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ")
+            with store.lock:
+                token = next((t for t in store.tokens if t.access_token == given), None)
+                if token is None or token.is_revoked() or token.is_expired():
+                    store.rejected += 1
+                    body = {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
+                    return jsonify(body), 401
+                store.chat_tokens.append(given)
+            payload = request.get_json()
+            if payload.get("stream"):
+                return Response(_anthropic_events(payload["model"]), mimetype="text/event-stream")
+            return jsonify(_anthropic_message(payload["model"]))
+
         self.app = app
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
@@ -395,3 +411,44 @@ def _sse_chunks(model: str) -> Any:
     usage = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
     yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage})}\n\n"
     yield "data: [DONE]\n\n"
+
+
+def _anthropic_message(model: str) -> dict[str, Any]:
+    """An Anthropic message (https://docs.anthropic.com/en/api/messages)."""
+    return {
+        "id": "msg_01test",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": "hello"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 5, "output_tokens": 1},
+    }
+
+
+def _anthropic_events(model: str) -> Any:
+    """Anthropic streaming events (https://docs.anthropic.com/en/api/messages-streaming)."""
+    start = {
+        **_anthropic_message(model),
+        "content": [],
+        "stop_reason": None,
+        "usage": {"input_tokens": 5, "output_tokens": 0},
+    }
+    block = {"type": "text", "text": ""}
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("message_start", {"type": "message_start", "message": start}),
+        ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": block}),
+        ("content_block_delta", _text_delta("hel")),
+        ("content_block_delta", _text_delta("lo")),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                           "usage": {"output_tokens": 2}}),
+        ("message_stop", {"type": "message_stop"}),
+    ]  # fmt: skip
+    for name, data in events:
+        yield f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+
+def _text_delta(text: str) -> dict[str, Any]:
+    return {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}}

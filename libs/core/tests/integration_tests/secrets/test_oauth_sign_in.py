@@ -215,6 +215,24 @@ def test_two_concurrent_threads_share_one_renewal(idp: OAuthServer, tmp_path: Pa
     assert idp.grants("refresh_token") == 1
 
 
+def test_the_anthropic_sdk_path_renews_the_key_header_after_a_401_in_a_stream(
+    idp: OAuthServer, tmp_path: Path, logs: pytest.LogCaptureFixture
+) -> None:
+    doc = {**_provider(idp, idp.auth_spec()), "engine": "anthropic", "base_url": idp.url}
+    login_pkce(
+        AuthSpec.model_validate(doc["auth"]), provider=doc["id"], store=default_store(), browser=_browser,
+        announce=lambda _: None,
+    )  # fmt: skip
+    model = init_chat_model(f"{doc['id']}:m1", registry=_registry(tmp_path, doc), max_tokens=16)
+    assert model.invoke("hi").content == "hello"
+    idp.expire_access_tokens()
+    assert "".join(str(c.content) for c in model.stream("hi")) == "hello"
+    assert idp.store.rejected == 1
+    assert idp.grants("refresh_token") == 1
+    assert len(set(idp.store.chat_tokens)) == 2  # the renewed token went into x-api-key
+    _no_token_anywhere(idp, logs, repr(model))
+
+
 def test_client_credentials_renew_on_the_sdk_path_without_rebuilding(
     idp: OAuthServer, tmp_path: Path, logs: pytest.LogCaptureFixture
 ) -> None:
