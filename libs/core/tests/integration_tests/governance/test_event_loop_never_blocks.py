@@ -79,31 +79,57 @@ async def max_stall(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
     return worst, result
 
 
-@contextmanager
-def sqlite_write_locked(path: Path, seconds: float, after: Callable[[], bool] | None = None) -> Iterator[None]:
-    """Another connection takes the file's write lock for ``seconds``: at once, or once ``after()`` is true."""
-    taken = threading.Event()
+Slowdown = Callable[[threading.Event], None]
+"""Makes the ledger unavailable for a while, on a thread; sets the event once it is."""
 
-    def hold() -> None:
-        deadline = time.monotonic() + 5
-        while after is not None and not after() and time.monotonic() < deadline:
-            time.sleep(0.001)
+
+def sqlite_write_locked(path: Path, seconds: float) -> Slowdown:
+    """Another connection holds the file's write lock for ``seconds`` (a concurrent writer)."""
+
+    def hold(ready: threading.Event) -> None:
         db = sqlite3.connect(path, isolation_level=None)
         db.execute("BEGIN IMMEDIATE")
-        taken.set()
+        ready.set()
         time.sleep(seconds)  # this thread stands in for another process's long transaction
         db.execute("ROLLBACK")
         db.close()
 
-    holder = threading.Thread(target=hold)
-    holder.start()
+    return hold
+
+
+def redis_paused(url: str, seconds: float) -> Slowdown:
+    """Redis answers no client for ``seconds`` (``CLIENT PAUSE … ALL``)."""
+
+    def pause(ready: threading.Event) -> None:
+        import redis
+
+        with redis.Redis.from_url(url) as admin:
+            admin.execute_command("CLIENT", "PAUSE", int(seconds * 1000), "ALL")
+        ready.set()
+
+    return pause
+
+
+@contextmanager
+def meanwhile(slowdown: Slowdown, after: Callable[[], bool] | None) -> Iterator[None]:
+    """``slowdown`` on a thread: in effect before the block starts, or once ``after()`` is true."""
+    ready = threading.Event()
+
+    def run() -> None:
+        deadline = time.monotonic() + 5
+        while after is not None and not after() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        slowdown(ready)
+
+    thread = threading.Thread(target=run)
+    thread.start()
     if after is None:
-        taken.wait(5)
+        ready.wait(5)
     try:
         yield
     finally:
-        holder.join()
-    assert taken.is_set()
+        thread.join()
+    assert ready.is_set()
 
 
 async def answer_of(model: Any, stream: bool) -> str:
@@ -113,16 +139,33 @@ async def answer_of(model: Any, stream: bool) -> str:
 
 
 @pytest.mark.parametrize(
-    ("phase", "stream"),
-    [("reserve", False), ("settle", False), ("settle", True), ("record-only", False)],
+    ("backend", "phase", "stream"),
+    [
+        ("sqlite", "reserve", False),
+        ("sqlite", "settle", False),
+        ("sqlite", "settle", True),
+        ("sqlite", "record-only", False),
+        pytest.param("redis", "reserve", False, marks=pytest.mark.redis),
+        pytest.param("redis", "settle", False, marks=pytest.mark.redis),
+    ],
 )
-async def test_a_write_locked_sqlite_ledger_does_not_stall_the_loop(tmp_path: Path, phase: str, stream: bool) -> None:
-    """reserve: the lock is held when the call starts (budget); settle: it is taken once the
-    request reached the server (budget: the durable settle and the alert); record-only: no budget."""
-    ledger = SQLiteLedger(tmp_path / "ledger.sqlite3")
+async def test_a_slow_ledger_never_stalls_the_event_loop(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str, phase: str, stream: bool
+) -> None:
+    """reserve: the ledger is slow when the call starts (the budget's reserve, the shared limits);
+    settle: it turns slow once the request reached the server (the settle, the token count, the
+    alert); record-only: no budget, only the record. SQLite's write lock is held by another
+    connection; Redis (the ledger and the shared rate limits) is paused."""
+    if backend == "sqlite":
+        ledger: Ledger = SQLiteLedger(tmp_path / "ledger.sqlite3")
+        storage, slowdown = "memory://", sqlite_write_locked(tmp_path / "ledger.sqlite3", HOLD_S)
+    else:
+        url = request.getfixturevalue("redis_server").url
+        ledger, storage, slowdown = RedisLedger(url), url, redis_paused(url, HOLD_S)
+    alerts: list[BudgetAlert] = []
     with FaultServer(delay_s=0.05 if phase == "settle" else 0.0) as server:
-        alerts: list[BudgetAlert] = []
-        model = faulty(server.url, call_hooks=governor(ledger, alerts, budget=phase != "record-only"))
+        gov = governor(ledger, alerts, budget=phase != "record-only", limits_storage=storage)
+        model = faulty(server.url, call_hooks=gov)
         await model.ainvoke("warm up")  # tokenizer, HTTP client, connections: first-call costs
         assert alerts == []
 
@@ -130,68 +173,14 @@ async def test_a_write_locked_sqlite_ledger_does_not_stall_the_loop(tmp_path: Pa
             return len(server.requests) >= 2
 
         started = time.monotonic()
-        with sqlite_write_locked(ledger.path, HOLD_S, after=request_arrived if phase == "settle" else None):
+        with meanwhile(slowdown, request_arrived if phase == "settle" else None):
             stall, text = await max_stall(lambda: answer_of(model, stream))
         took = time.monotonic() - started
     assert text.split() == (["w0", "w1", "w2"] if stream else ["hello", "world"])
-    assert took >= HOLD_S * 0.8, "the call never met the lock: the test proves nothing"
+    assert took >= HOLD_S * 0.8, "the call never met the slow ledger: the test proves nothing"
     records = ledger.records()
     assert [r.outcome for r in records] == ["ok", "ok"]
     assert ledger.spent(Bucket("global", period_keys()[0])) == sum(r.cost_nano or 0 for r in records)
     assert [a.budget for a in alerts] == ([] if phase == "record-only" else ["global daily"])
-    assert stall < MAX_STALL_S, f"the event loop stalled {stall * 1000:.0f} ms on ledger I/O"
-    ledger.close()
-
-
-@contextmanager
-def redis_paused(url: str, seconds: float, after: Callable[[], bool] | None = None) -> Iterator[None]:
-    """Redis answers no client for ``seconds`` (``CLIENT PAUSE … ALL``): at once, or once ``after()`` is true."""
-    import redis
-
-    admin = redis.Redis.from_url(url)
-    paused = threading.Event()
-
-    def pause() -> None:
-        deadline = time.monotonic() + 5
-        while after is not None and not after() and time.monotonic() < deadline:
-            time.sleep(0.001)
-        admin.execute_command("CLIENT", "PAUSE", int(seconds * 1000), "ALL")
-        paused.set()
-
-    pauser = threading.Thread(target=pause)
-    pauser.start()
-    if after is None:
-        paused.wait(5)
-    try:
-        yield
-    finally:
-        pauser.join()
-        admin.close()
-    assert paused.is_set()
-
-
-@pytest.mark.redis
-@pytest.mark.parametrize("phase", ["reserve", "settle"])
-async def test_a_paused_redis_ledger_and_limiter_do_not_stall_the_loop(redis_server: Any, phase: str) -> None:
-    """Redis (the ledger and the shared rate limits) answers nobody for 300 ms: before the call, or
-    once the request reached the server (the settle, the token count and the alert)."""
-    ledger = RedisLedger(redis_server.url)
-    with FaultServer(delay_s=0.05 if phase == "settle" else 0.0) as server:
-        alerts: list[BudgetAlert] = []
-        model = faulty(server.url, call_hooks=governor(ledger, alerts, budget=True, limits_storage=redis_server.url))
-        await model.ainvoke("warm up")
-        assert alerts == []
-
-        def request_arrived() -> bool:
-            return len(server.requests) >= 2
-
-        started = time.monotonic()
-        with redis_paused(redis_server.url, HOLD_S, after=request_arrived if phase == "settle" else None):
-            stall, text = await max_stall(lambda: answer_of(model, False))
-        took = time.monotonic() - started
-    assert text.split() == ["hello", "world"]
-    assert took >= HOLD_S * 0.8, "the call never met the pause: the test proves nothing"
-    assert [r.outcome for r in ledger.records()] == ["ok", "ok"]
-    assert [a.budget for a in alerts] == ["global daily"]
-    assert stall < MAX_STALL_S, f"the event loop stalled {stall * 1000:.0f} ms on Redis I/O"
+    assert stall < MAX_STALL_S, f"the event loop stalled {stall * 1000:.0f} ms on {backend} I/O"
     ledger.close()
