@@ -190,6 +190,28 @@ def test_polydev_vertex_builds_claude_on_vertex() -> None:
     assert model.credentials_file == "/etc/polydev/vertex-sa.json"
 
 
+def test_polyport_format_vertex_engine() -> None:
+    registry = Registry()
+    registry.add(
+        load_file_from(
+            {
+                "id": "vx",
+                "engine": "anthropic-vertex",
+                "base_url": "https://europe-west1-aiplatform.googleapis.com/v1",
+                "project_id": "p-123",
+                "region": "europe-west1",
+                "timeout": 45,
+                "headers": {"X-Team": "ml"},
+            }
+        )
+    )
+    model = init_chat_model("vx:claude-sonnet-4-5@20250929", registry=registry)
+    assert type(model) is ChatAnthropicVertex
+    assert (model.project_id, model.region, model.timeout) == ("p-123", "europe-west1", 45)
+    assert model.credentials_file is None
+    assert model.base_url == "https://europe-west1-aiplatform.googleapis.com/v1"
+
+
 def test_vertex_key_file_problem_is_one_clear_line() -> None:
     registry = registry_of("polydev/vertex_claude.json")
     model = init_chat_model("vertex-claude:claude-sonnet-4@20250514", registry=registry, max_retries=0)
