@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput, ModelProfile
@@ -27,7 +27,7 @@ from polyport_core.chat._kwargs import move_unknown_kwargs
 from polyport_core.chat._run_scope import carry_run_scope, take_run_scope
 from polyport_core.chat._stream_tracker import StreamTracker
 from polyport_core.chat._streamed import areported, reported
-from polyport_core.chat._structured import build_structured_output
+from polyport_core.chat._structured import build_structured_output, resolve_method
 from polyport_core.chat._tools import ToolLike, format_tools, normalize_tool_choice
 from polyport_core.chat._validation import RequestValidator
 from polyport_core.errors import BadResponseError, PolyportError, with_origin
@@ -77,6 +77,8 @@ class ProviderChatModel(BaseChatModel):
     """Governance seam (limits, budget, ledger, metrics); see ``polyport_core.governance``."""
     streaming: bool = False
     """``invoke`` streams under the hood (callbacks get ``on_llm_new_token`` per chunk)."""
+    _preferred_structured_method: ClassVar[StructuredMethod] = "function_calling"
+    """``with_structured_output``'s default method (the replaced langchain-* class's default)."""
     facts_source: str | None = Field(default=None, exclude=True)
     """Where the declared facts in ``profile`` come from (a spec file, ``preset:<file>``);
     named when a call is refused for contradicting them."""
@@ -495,15 +497,20 @@ class ProviderChatModel(BaseChatModel):
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: StructuredMethod = "function_calling",
+        method: StructuredMethod | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
-        """Return output matching ``schema`` by tool call, JSON mode or native JSON schema."""
+        """Return output matching ``schema`` by tool call, JSON mode or native JSON schema.
+
+        ``method=None`` picks the engine's default (``_preferred_structured_method``, the
+        one the langchain-* class it replaces uses), falling back per the declared facts.
+        """
         if kwargs:
             raise ValueError(f"Unsupported arguments for with_structured_output: {sorted(kwargs)}")
-        return build_structured_output(self, schema, method=method, include_raw=include_raw, strict=strict)
+        chosen = resolve_method(self, method)
+        return build_structured_output(self, schema, method=chosen, include_raw=include_raw, strict=strict)
 
     def get_num_tokens_from_messages(
         self, messages: list[BaseMessage], tools: Sequence[Any] | None = None

@@ -24,6 +24,24 @@ def _is_pydantic(schema: Any) -> bool:
     return isinstance(schema, type) and is_basemodel_subclass(schema)
 
 
+def resolve_method(model: ProviderChatModel, method: StructuredMethod | None) -> StructuredMethod:
+    """The method asked for, else the engine's preferred one unless the declared facts rule it out.
+
+    A profile with ``structured_output: False`` (json_schema unsupported) falls back to a
+    forced tool call, and one with ``tool_calling: False`` as well to JSON mode; unknown facts
+    keep the preference (as langchain-openai does).
+    """
+    if method is not None:
+        return method
+    facts = model.profile or {}
+    preferred: StructuredMethod = model._preferred_structured_method
+    if preferred == "json_schema" and facts.get("structured_output") is False:
+        preferred = "function_calling"
+    if preferred == "function_calling" and facts.get("tool_calling") is False:
+        preferred = "json_schema" if facts.get("structured_output") is not False else "json_mode"
+    return preferred
+
+
 def build_structured_output(
     model: ProviderChatModel,
     schema: Any,

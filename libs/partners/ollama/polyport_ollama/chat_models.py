@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
@@ -85,6 +85,8 @@ class ChatOllama(ProviderChatModel):
     stream_usage: bool = True
 
     _clients: tuple[Any, Any] | None = PrivateAttr(default=None)
+    _preferred_structured_method: ClassVar[StructuredMethod] = "json_schema"
+    """As the langchain class it replaces: native JSON schema, falling back per declared facts."""
 
     @classmethod
     def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:

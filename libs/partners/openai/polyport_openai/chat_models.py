@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
 from polyport_core.transport import tls_verify
 from polyport_core.wire.openai import (
     FORCED_TOOL_MARKER,
@@ -106,6 +106,8 @@ class ChatOpenAI(ProviderChatModel):
     that accept ``tool_choice`` but do not enforce it (small models on llama.cpp)."""
 
     _clients: ClientPair | None = PrivateAttr(default=None)
+    _preferred_structured_method: ClassVar[StructuredMethod] = "json_schema"
+    """As the langchain class it replaces: native JSON schema, falling back per declared facts."""
 
     @classmethod
     def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:

@@ -127,6 +127,14 @@ def test_structured_output_uses_format_schema(httpx_mock: HTTPXMock) -> None:
     assert fmt["properties"] == {"location": {"type": "string"}}
 
 
+def test_structured_output_defaults_to_format_schema_as_langchain_ollama(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=CHAT, json=done('{"location": "Oslo"}'))
+    assert ChatOllama(model="llama3.2").with_structured_output(Weather).invoke("Oslo") == Weather(location="Oslo")
+    body = json.loads(httpx_mock.get_requests()[0].content)
+    assert body["format"]["properties"] == {"location": {"type": "string"}}
+    assert "tools" not in body
+
+
 def test_model_not_found_names_model_and_pull(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(
         url=CHAT, status_code=404, json={"error": 'model "llama9" not found, try pulling it first'}

@@ -277,11 +277,35 @@ def test_structured_output_function_calling_include_raw() -> None:
         }
     ]
     recorder = Recorder(json_response(completion(None, tool_calls=calls, finish_reason="tool_calls")))
-    out = make(recorder).with_structured_output(Person, include_raw=True).invoke("x")
+    out = make(recorder).with_structured_output(Person, method="function_calling", include_raw=True).invoke("x")
     assert isinstance(out, dict)
     assert out["parsed"] == Person(name="A", age=1)
     assert out["parsing_error"] is None
     assert recorder.bodies[0]["tool_choice"] == {"type": "function", "function": {"name": "Person"}}
+
+
+def test_structured_output_defaults_to_json_schema_as_langchain_openai() -> None:
+    recorder = Recorder(json_response(completion('{"name": "Ada", "age": 36}')))
+    assert make(recorder).with_structured_output(Person).invoke("x") == Person(name="Ada", age=36)
+    assert recorder.bodies[0]["response_format"]["type"] == "json_schema"
+    assert "tools" not in recorder.bodies[0]
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ({"structured_output": False}, "tool_choice"),
+        ({"structured_output": False, "tool_calling": False}, "response_format"),
+    ],
+)
+def test_structured_output_default_falls_back_per_declared_facts(facts: dict[str, bool], expected: str) -> None:
+    recorder = Recorder(json_response(completion('{"name": "Ada", "age": 36}')))
+    model = make(recorder).model_copy(update={"profile": facts})
+    model.with_structured_output(Person, include_raw=True).invoke("x")
+    body = recorder.bodies[0]
+    assert expected in body
+    if expected == "response_format":
+        assert body["response_format"] == {"type": "json_object"}  # neither schema nor tools declared
 
 
 def test_image_input_is_sent_as_image_url() -> None:
