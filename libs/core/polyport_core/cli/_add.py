@@ -387,7 +387,7 @@ def add_cmd(
             soft_wrap=True,
         )
 
-    patch = ConfigPatch().add_models(chosen).set_default_model(chosen[0])
+    patch = ConfigPatch().add_models([probe.entry(m) for m in chosen]).set_default_model(chosen[0])
     if allow_only:
         patch.set_allowed_models(chosen)
     source = f"<new provider {new_id}>"

@@ -121,13 +121,19 @@ class ModelsProbe:
 
     models: list[str]
     note: str | None = None
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What the list says about each model, in provider-file fields (``context_window``)."""
+
+    def entry(self, model: str) -> dict[str, Any]:
+        """The model as a provider-file entry: its id plus what the server's list told."""
+        return {"id": model, **self.facts.get(model, {})}
 
 
 def check_models_endpoint(spec: ProviderSpec, *, timeout: float = 10.0) -> ModelsProbe:
     """Ask the server's model list with the draft's credentials: a rejected key or a missing
     variable is a ``StepProblem`` of the auth step; a server without a list is a note."""
     try:
-        models = sorted(fetch_live_models(spec, timeout=timeout))
+        live = fetch_live_models(spec, timeout=timeout)
     except (AuthenticationError, PermissionDeniedError) as exc:
         raise StepProblem(f"the server rejected the credentials (HTTP {exc.status_code})") from None
     except NotFoundError:
@@ -138,4 +144,9 @@ def check_models_endpoint(spec: ProviderSpec, *, timeout: float = 10.0) -> Model
         raise KeyNotFound(exc.detail) from None
     except PolyportError as exc:
         return ModelsProbe([], f"the model list could not be read: {exc.detail}")
-    return ModelsProbe(models)
+    facts = {
+        model: {"context_window": found["max_input_tokens"]}
+        for model, found in live.items()
+        if isinstance(found.get("max_input_tokens"), int)
+    }
+    return ModelsProbe(sorted(live), facts=facts)

@@ -5,8 +5,16 @@ from __future__ import annotations
 import httpx
 import pytest
 from polyport_core.cli._add import _parse_picks
-from polyport_core.cli._setup_steps import Draft, StepProblem, check_base_url, draft_spec, preset_document
+from polyport_core.cli._setup_steps import (
+    Draft,
+    StepProblem,
+    check_base_url,
+    check_models_endpoint,
+    draft_spec,
+    preset_document,
+)
 from polyport_core.registry import Registry
+from pytest_httpx import HTTPXMock
 
 
 def test_a_malformed_url_is_refused_before_anything_is_sent() -> None:
@@ -54,3 +62,26 @@ def test_model_picks_by_number_or_id() -> None:
     offered = ["gemma", "qwen", "phi"]
     assert _parse_picks("2, 1, gemma, llama3", offered) == ["qwen", "gemma", "llama3"]
     assert _parse_picks(" , ", offered) == []
+
+
+def test_the_key_step_reads_the_model_list_and_what_it_says_about_each(httpx_mock: HTTPXMock) -> None:
+    """vLLM's ``GET /v1/models`` (the OpenAI list shape plus ``max_model_len``, per vLLM's server docs)."""
+    spec = draft_spec(Draft(id="vl", engine="openai", base_url="http://127.0.0.1:8000/v1"))
+    httpx_mock.add_response(
+        url="http://127.0.0.1:8000/v1/models",
+        json={"object": "list", "data": [{"id": "Qwen/Qwen2.5-1.5B-Instruct", "object": "model",
+                                          "owned_by": "vllm", "max_model_len": 32768}]},
+    )  # fmt: skip
+    probe = check_models_endpoint(spec)
+    assert probe.models == ["Qwen/Qwen2.5-1.5B-Instruct"]
+    assert probe.entry("Qwen/Qwen2.5-1.5B-Instruct") == {"id": "Qwen/Qwen2.5-1.5B-Instruct", "context_window": 32768}
+    assert probe.entry("other") == {"id": "other"}
+
+
+def test_a_rejected_key_and_a_missing_list_are_told_apart(httpx_mock: HTTPXMock) -> None:
+    spec = draft_spec(Draft(id="vl", engine="openai", base_url="http://127.0.0.1:8000/v1"))
+    httpx_mock.add_response(url="http://127.0.0.1:8000/v1/models", status_code=401, json={"error": {"message": "no"}})
+    with pytest.raises(StepProblem, match=r"the server rejected the credentials \(HTTP 401\)"):
+        check_models_endpoint(spec)
+    httpx_mock.add_response(url="http://127.0.0.1:8000/v1/models", status_code=404, json={"error": {"message": "nf"}})
+    assert check_models_endpoint(spec).note == "the server has no model list (404); name the model yourself"
