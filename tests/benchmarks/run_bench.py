@@ -7,7 +7,8 @@ ratios against the raw SDK row of the same run; nothing here asserts on time.
 
     uv sync --group bench && uv run python tests/benchmarks/run_bench.py [--quick] [extra harness args]
 
-``--quick`` is the reference size of the issue tracker's figures (2 repeats of 300 calls).
+``--quick`` is the reference size of the issue tracker's figures (2 repeats of 300 calls);
+``--only a,b`` keeps only those layers (e.g. more import→first samples of a few layers).
 """
 
 from __future__ import annotations
@@ -89,13 +90,17 @@ def main(argv: list[str]) -> int:
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     quick = "--quick" in argv
-    extra = [a for a in argv if a != "--quick"]
+    only = _option(argv, "--only")
+    extra = [a for i, a in enumerate(argv) if a != "--quick" and "--only" not in (a, argv[i - 1] if i else "")]
+    wanted = set(only.split(",")) if only else None
+    builtins = [n for n in BUILTIN_LAYERS.split(",") if wanted is None or n in wanted]
+    ours = [entry for entry in OURS if wanted is None or entry[0] in wanted]
     out_json = Path(_option(extra, "--out") or RESULTS / "latest.json").resolve()
     out_md = Path(_option(extra, "--md") or RESULTS / "latest.md").resolve()
     python = sys.executable
-    layers = [f"{name}={HERE / file}:{cls};python={python}{opts}" for name, file, cls, opts in OURS]
+    layers = [f"{name}={HERE / file}:{cls};python={python}{opts}" for name, file, cls, opts in ours]
     args = [
-        "--layers", BUILTIN_LAYERS, *(x for layer in layers for x in ("--layer", layer)),
+        "--layers", ",".join(builtins), *(x for layer in layers for x in ("--layer", layer)),
         *(QUICK if quick else []), *extra, "--out", str(out_json), "--md", str(out_md),
     ]  # fmt: skip
     harness.Server = _server_class(harness)
