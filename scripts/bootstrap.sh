@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what a fresh machine lacks: uv (from PyPI), build tools and redis-server
+# Install what a fresh machine lacks: uv (from PyPI), build tools, redis-server and chromium
 # (Debian packages, when running as root), the Python environment, and the cached
 # llama-server binary. Safe to run repeatedly: each step is skipped when done.
 set -euo pipefail
@@ -10,6 +10,8 @@ command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # the dashboard's browser test (headless)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "bootstrap: installing ${missing[*]}" >&2

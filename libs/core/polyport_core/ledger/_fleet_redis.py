@@ -18,8 +18,8 @@ __all__ = ["KEEP_S", "add_metric_minutes", "read_health", "read_metric_minutes",
 KEEP_S = 90 * 86400
 
 
-def _key(prefix: str, minute: int, provider: str, model: str) -> str:
-    return f"{prefix}:metric:" + json.dumps([minute, provider, model])
+def _key(prefix: str, minute: int, provider: str, model: str, kind: str = "metric") -> str:
+    return f"{prefix}:{kind}:" + json.dumps([minute, provider, model])
 
 
 def add_metric_minutes(client: Any, prefix: str, minutes: Sequence[MinuteCounts]) -> None:
@@ -33,13 +33,22 @@ def add_metric_minutes(client: Any, prefix: str, minutes: Sequence[MinuteCounts]
                 pipe.hincrby(key, name, int(value))
         pipe.expire(key, KEEP_S)
         pipe.zadd(index, {json.dumps([minute, provider, model]): minute})
+        hour = _key(prefix, minute // 60 * 60, provider, model, "metrichour")  # hourly sums for long ranges
+        for name, value in counts.items():
+            if value:
+                pipe.hincrby(hour, name, int(value))
+        pipe.expire(hour, KEEP_S)
+        pipe.zadd(f"{prefix}:metrichour:index", {json.dumps([minute // 60 * 60, provider, model]): minute // 60 * 60})
     pipe.execute()
 
 
 def read_metric_minutes(client: Any, prefix: str, since_minute: int, until_minute: int,
-                        provider: str | None = None, model: str | None = None) -> list[MinuteCounts]:  # fmt: skip
-    """Minutes in ``[since_minute, until_minute)``, optionally of one provider/model."""
-    members = client.zrangebyscore(f"{prefix}:metric:index", since_minute, f"({until_minute}")
+                        provider: str | None = None, model: str | None = None,
+                        per_hour: bool = False) -> list[MinuteCounts]:  # fmt: skip
+    """Minutes in ``[since_minute, until_minute)``, optionally of one provider/model (``per_hour``: hourly sums)."""
+    kind = "metrichour" if per_hour else "metric"
+    low = since_minute // 60 * 60 if per_hour else since_minute
+    members = client.zrangebyscore(f"{prefix}:{kind}:index", low, f"({until_minute}")
     wanted = []
     for raw in members:
         minute, prov, mod = json.loads(raw)
@@ -47,7 +56,7 @@ def read_metric_minutes(client: Any, prefix: str, since_minute: int, until_minut
             wanted.append((minute, prov, mod))
     pipe = client.pipeline(transaction=False)
     for minute, prov, mod in wanted:
-        pipe.hgetall(_key(prefix, minute, prov, mod))
+        pipe.hgetall(_key(prefix, minute, prov, mod, kind))
     out: list[MinuteCounts] = []
     for (minute, prov, mod), counts in zip(wanted, pipe.execute(), strict=True):
         if counts:

@@ -20,6 +20,9 @@ FLEET_SCHEMA = """
 CREATE TABLE IF NOT EXISTS metric_minutes (
     minute INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, name TEXT NOT NULL,
     value INTEGER NOT NULL, PRIMARY KEY (minute, provider, model, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metric_hours (
+    hour INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, name TEXT NOT NULL,
+    value INTEGER NOT NULL, PRIMARY KEY (hour, provider, model, name)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS health_checks (
     ts REAL NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, ok INTEGER NOT NULL, status TEXT NOT NULL,
     latency_s REAL NOT NULL, detail TEXT NOT NULL, PRIMARY KEY (provider, ts)) WITHOUT ROWID;
@@ -30,19 +33,30 @@ _UPSERT = (
     "INSERT INTO metric_minutes VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (minute, provider, model, name) DO UPDATE SET value = value + excluded.value"
 )
+_UPSERT_HOUR = (
+    "INSERT INTO metric_hours VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (hour, provider, model, name) DO UPDATE SET value = value + excluded.value"
+)
 
 
 def add_metric_minutes(db: sqlite3.Connection, minutes: Sequence[MinuteCounts]) -> None:
     """Add the counters (inside the caller's transaction)."""
     rows = [(minute, p, m, name, int(v)) for minute, p, m, counts in minutes for name, v in counts.items() if v]
     db.executemany(_UPSERT, rows)
+    db.executemany(_UPSERT_HOUR, [(minute // 60, p, m, name, v) for minute, p, m, name, v in rows])  # long ranges
 
 
 def read_metric_minutes(db: sqlite3.Connection, since_minute: int, until_minute: int,
-                        provider: str | None = None, model: str | None = None) -> list[MinuteCounts]:  # fmt: skip
-    """Minutes in ``[since_minute, until_minute)``, optionally of one provider/model."""
-    sql = "SELECT minute, provider, model, name, value FROM metric_minutes WHERE minute >= ? AND minute < ?"
-    params: list[Any] = [since_minute, until_minute]
+                        provider: str | None = None, model: str | None = None,
+                        per_hour: bool = False) -> list[MinuteCounts]:  # fmt: skip
+    """Minutes in ``[since_minute, until_minute)``, optionally of one provider/model; ``per_hour``: hourly
+    sums (their first minute as the key), for long ranges."""
+    if per_hour:
+        sql = "SELECT hour * 60, provider, model, name, value FROM metric_hours WHERE hour >= ? AND hour < ?"
+        params: list[Any] = [since_minute // 60, -(-until_minute // 60)]
+    else:
+        sql = "SELECT minute, provider, model, name, value FROM metric_minutes WHERE minute >= ? AND minute < ?"
+        params = [since_minute, until_minute]
     if provider is not None:
         sql += " AND provider = ?"
         params.append(provider)

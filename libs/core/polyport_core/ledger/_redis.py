@@ -198,11 +198,10 @@ class RedisLedger:
         self._guard(lambda: fleet.add_metric_minutes(self._client, self._p, minutes))
 
     def metric_minutes(self, since_minute: int, until_minute: int, provider: str | None = None,
-                       model: str | None = None) -> list[MinuteCounts]:  # fmt: skip
-        """Stored metric minutes in ``[since_minute, until_minute)``."""
-        return self._guard(
-            lambda: fleet.read_metric_minutes(self._client, self._p, since_minute, until_minute, provider, model)
-        )
+                       model: str | None = None, per_hour: bool = False) -> list[MinuteCounts]:  # fmt: skip
+        """Stored metric minutes in ``[since_minute, until_minute)`` (``per_hour``: hourly sums)."""
+        return self._guard(lambda: fleet.read_metric_minutes(self._client, self._p, since_minute, until_minute,
+                                                             provider, model, per_hour))  # fmt: skip
 
     def add_health(self, result: dict[str, Any]) -> None:
         """Store one health check result."""

@@ -316,9 +316,10 @@ class SQLiteLedger:
             fleet.add_metric_minutes(db, minutes)
 
     def metric_minutes(self, since_minute: int, until_minute: int, provider: str | None = None,
-                       model: str | None = None) -> list[MinuteCounts]:  # fmt: skip
-        """Stored metric minutes in ``[since_minute, until_minute)``."""
-        return fleet.read_metric_minutes(self._fleet_db(), since_minute, until_minute, provider, model)
+                       model: str | None = None, per_hour: bool = False) -> list[MinuteCounts]:  # fmt: skip
+        """Stored metric minutes in ``[since_minute, until_minute)`` (``per_hour``: hourly sums)."""
+        db = self._fleet_db()
+        return fleet.read_metric_minutes(db, since_minute, until_minute, provider, model, per_hour)
 
     def add_health(self, result: dict[str, Any]) -> None:
         """Store one health check result."""
