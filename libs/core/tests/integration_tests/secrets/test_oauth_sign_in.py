@@ -258,6 +258,13 @@ def test_a_revoked_refresh_token_says_to_sign_in_again(
     assert "invalid_grant" in str(caught.value)
     _no_token_anywhere(idp, logs, *printed, formatted(caught.value))
 
+    # signing in again (another terminal) heals the running model: no rebuild, no restart
+    login_pkce(
+        AuthSpec.model_validate(idp.auth_spec()), provider=pid, store=default_store(), browser=_browser,
+        announce=lambda _: None,
+    )  # fmt: skip
+    assert model.invoke("hi").content == "hello"
+
 
 def test_not_signed_in_is_clear(idp: OAuthServer, tmp_path: Path) -> None:
     doc = _provider(idp, idp.auth_spec())
