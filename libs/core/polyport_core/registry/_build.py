@@ -236,6 +236,9 @@ class SpecSettings:
                     )
                 final["model_kwargs"] = {**extra, **dict(final.get("model_kwargs") or {})}
         final.update(self.overrides)
+        if self.http_auth is not None and "client_kwargs" in accepted and "http_auth" not in accepted:
+            # an engine whose SDK client takes httpx keywords (ollama) gets the token-renewal flow too
+            final["client_kwargs"] = {"auth": self.http_auth, **dict(final.get("client_kwargs") or {})}
         if self.auth_profile is not None and "metadata" in accepted:
             final["metadata"] = {"profile": self.auth_profile, **dict(final.get("metadata") or {})}
         try:

@@ -312,6 +312,24 @@ class OAuthServer:
                 return Response(_sse_chunks(payload["model"]), mimetype="text/event-stream")
             return jsonify(_completion(payload["model"]))
 
+        @app.post("/api/chat")
+        def ollama_chat() -> Any:
+            # Ollama-shaped (https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion)
+            given = request.headers.get("authorization", "").removeprefix("Bearer ")
+            with store.lock:
+                token = next((t for t in store.tokens if t.access_token == given), None)
+                if token is None or token.is_revoked() or token.is_expired():
+                    store.rejected += 1
+                    return jsonify({"error": "unauthorized"}), 401
+                store.chat_tokens.append(given)
+            payload = request.get_json()
+            if payload.get("stream", True):
+                lines = (json.dumps(chunk) + "\n" for chunk in _ollama_chunks(payload["model"]))
+                return Response(lines, mimetype="application/x-ndjson")
+            return jsonify(
+                _ollama_chunks(payload["model"])[-1] | {"message": {"role": "assistant", "content": "hello"}}
+            )
+
         @app.post("/v1/messages")
         def messages() -> Any:
             # Anthropic-shaped: the SDK sends the key in x-api-key (the bearer form is accepted too)
@@ -452,3 +470,13 @@ def _anthropic_events(model: str) -> Any:
 
 def _text_delta(text: str) -> dict[str, Any]:
     return {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}}
+
+
+def _ollama_chunks(model: str) -> list[dict[str, Any]]:
+    """Ollama /api/chat stream objects; the last one carries done, done_reason and the counts."""
+    base = {"model": model, "created_at": "2026-12-01T00:00:00Z"}
+    pieces = [{**base, "message": {"role": "assistant", "content": t}, "done": False} for t in ("hel", "lo")]
+    final = {**base, "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop",
+             "total_duration": 1000, "load_duration": 10, "prompt_eval_count": 5, "prompt_eval_duration": 100,
+             "eval_count": 2, "eval_duration": 200}  # fmt: skip
+    return [*pieces, final]

@@ -233,6 +233,23 @@ def test_the_anthropic_sdk_path_renews_the_key_header_after_a_401_in_a_stream(
     _no_token_anywhere(idp, logs, repr(model))
 
 
+def test_the_ollama_sdk_path_renews_after_a_401_in_a_stream(
+    idp: OAuthServer, tmp_path: Path, logs: pytest.LogCaptureFixture
+) -> None:
+    doc = {**_provider(idp, idp.auth_spec()), "engine": "ollama", "base_url": idp.url}
+    login_pkce(
+        AuthSpec.model_validate(doc["auth"]), provider=doc["id"], store=default_store(), browser=_browser,
+        announce=lambda _: None,
+    )  # fmt: skip
+    model = init_chat_model(f"{doc['id']}:m1", registry=_registry(tmp_path, doc))
+    assert model.invoke("hi").content == "hello"
+    idp.expire_access_tokens()
+    assert "".join(str(c.content) for c in model.stream("hi")) == "hello"
+    assert idp.store.rejected == 1
+    assert idp.grants("refresh_token") == 1
+    _no_token_anywhere(idp, logs, repr(model))
+
+
 def test_client_credentials_renew_on_the_sdk_path_without_rebuilding(
     idp: OAuthServer, tmp_path: Path, logs: pytest.LogCaptureFixture
 ) -> None:
