@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import AliasChoices, AliasPath, BaseModel, SecretStr
 
+from polyport_core.chat._params import apply_param_routes
+
 __all__ = ["move_unknown_kwargs"]
 
 
@@ -57,6 +59,7 @@ def move_unknown_kwargs(cls: type[BaseModel], values: Any) -> Any:
     """``values`` with every keyword ``cls`` does not declare moved into ``model_kwargs`` (warned)."""
     if not isinstance(values, dict):
         return values
+    values = apply_param_routes(cls, values)  # the replaced langchain class's keywords first
     known = _known_names(cls)
     unknown = [name for name in values if name not in known]
     if not unknown:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from polyport_core.auth import is_secret_name, protect
+from polyport_core.errors import InvalidConfigError
 from polyport_core.transport import ClientPair, client_pair, tls_verify
 
 __all__ = ["NO_KEY", "make_clients"]
@@ -31,14 +32,21 @@ def make_clients(owner: Any, settings: dict[str, Any], platform: str = "") -> Cl
     if owner.timeout is not None:
         kwargs["timeout"] = owner.timeout
     verify = tls_verify(owner.tls, provider=owner.provider)
+    options: dict[str, Any] = {} if verify is True else {"verify": verify}
+    proxy = getattr(owner, "anthropic_proxy", None)
+    if proxy:
+        if owner.http_client is not None or owner.http_async_client is not None:
+            raise InvalidConfigError(
+                "anthropic_proxy cannot be combined with http_client/http_async_client; set the proxy on those clients",
+                provider=owner.provider,
+            )
+        options["proxy"] = proxy
     http_client = owner.http_client
-    if http_client is None and verify is not True:
-        http_client = anthropic.DefaultHttpxClient(verify=verify)
+    if http_client is None and options:
+        http_client = anthropic.DefaultHttpxClient(**options)
 
     def default_async() -> Any:
-        if verify is True:
-            return anthropic.DefaultAsyncHttpxClient()
-        return anthropic.DefaultAsyncHttpxClient(verify=verify)
+        return anthropic.DefaultAsyncHttpxClient(**options)
 
     return client_pair(
         getattr(anthropic, f"Anthropic{platform}"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, reveal
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
+from polyport_core.chat import ParamRoute, ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
 from polyport_core.errors import InvalidConfigError
 from polyport_core.transport import ClientPair
 from pydantic import Field, PrivateAttr, SecretStr
@@ -18,6 +18,7 @@ from polyport_anthropic import _transport
 from polyport_anthropic._clients import NO_KEY, make_clients
 from polyport_anthropic._errors import map_anthropic_error
 from polyport_anthropic._messages import messages_to_anthropic
+from polyport_anthropic._params import CHAT_ROUTES
 from polyport_anthropic._response import parse_event, parse_message
 from polyport_anthropic._tools import apply_tools, tools_to_anthropic
 
@@ -67,6 +68,10 @@ class ChatAnthropic(ProviderChatModel):
     """Beta features, sent as the ``anthropic-beta`` header."""
     count_tokens_api: bool = True
     """Count prompt tokens with ``/v1/messages/count_tokens``; offline estimate if that fails."""
+    anthropic_proxy: str | None = None
+    """Proxy URL for the SDK's HTTP clients (as in langchain-anthropic)."""
+
+    _param_routes: ClassVar[dict[str, ParamRoute]] = CHAT_ROUTES
 
     _clients: ClientPair | None = PrivateAttr(default=None)
 

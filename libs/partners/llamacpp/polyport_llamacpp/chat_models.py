@@ -99,13 +99,13 @@ class ChatLlamaCpp(AdapterChatModel):
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: StructuredMethod = "json_schema",
+        method: StructuredMethod | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
         """Grammar-constrained output; ``function_calling`` (no tools here) is served as ``json_schema``."""
-        if method == "function_calling":
+        if method in (None, "function_calling"):
             method = "json_schema"
         return super().with_structured_output(schema, method=method, include_raw=include_raw, strict=strict, **kwargs)
 

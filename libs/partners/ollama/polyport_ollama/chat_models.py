@@ -9,12 +9,20 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod, make_usage
+from polyport_core.chat import (
+    ParamRoute,
+    ParsedResponse,
+    ProviderChatModel,
+    StreamState,
+    StructuredMethod,
+    make_usage,
+)
 from polyport_core.transport import tls_verify
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_ollama._convert import messages_to_ollama, parse_message, tools_to_ollama
 from polyport_ollama._errors import map_ollama_error
+from polyport_ollama._params import CHAT_ROUTES, merged_client_kwargs
 
 if TYPE_CHECKING:
     from polyport_core.spec import ProviderSpec
@@ -83,7 +91,14 @@ class ChatOllama(ProviderChatModel):
     options: dict[str, Any] | None = None
     """Extra Ollama runtime options (``repeat_penalty``, ``num_gpu``, ...)."""
     stream_usage: bool = True
+    client_kwargs: dict[str, Any] | None = None
+    """Extra ``ollama.Client``/``AsyncClient`` keywords (passed on to httpx), as in langchain-ollama."""
+    sync_client_kwargs: dict[str, Any] | None = None
+    """Keywords for the sync client only (over ``client_kwargs``)."""
+    async_client_kwargs: dict[str, Any] | None = None
+    """Keywords for the async client only (over ``client_kwargs``)."""
 
+    _param_routes: ClassVar[dict[str, ParamRoute]] = CHAT_ROUTES
     _clients: tuple[Any, Any] | None = PrivateAttr(default=None)
     _preferred_structured_method: ClassVar[StructuredMethod] = "json_schema"
     """As the langchain class it replaces: native JSON schema, falling back per declared facts."""
@@ -121,7 +136,10 @@ class ChatOllama(ProviderChatModel):
             verify = tls_verify(self.tls, provider=self.provider)
             if verify is not True:
                 kwargs["verify"] = verify  # the spec's tls section, passed on to httpx
-            self._clients = (ollama.Client(**kwargs), ollama.AsyncClient(**kwargs))
+            self._clients = (
+                ollama.Client(**merged_client_kwargs(kwargs, self.client_kwargs, self.sync_client_kwargs)),
+                ollama.AsyncClient(**merged_client_kwargs(kwargs, self.client_kwargs, self.async_client_kwargs)),
+            )
         return self._clients
 
     # ------------------------------------------------------------------ request

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
+from polyport_core.chat import ParamRoute, apply_param_routes
 from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
 from polyport_core.transport import tls_verify
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, model_validator
 
 from polyport_ollama._errors import map_ollama_error
+from polyport_ollama._params import EMBEDDINGS_ROUTES, merged_client_kwargs
 
 if TYPE_CHECKING:
     from polyport_core.spec import ProviderSpec
@@ -35,7 +37,22 @@ class OllamaEmbeddings(ProviderEmbeddings):
     keep_alive: float | str | None = None
     truncate: bool | None = None
     dimensions: int | None = None
+    options: dict[str, Any] | None = None
+    """Ollama runtime options for the embedding model (``num_ctx``, ``num_thread``, ...)."""
+    client_kwargs: dict[str, Any] | None = None
+    """Extra ``ollama.Client``/``AsyncClient`` keywords (passed on to httpx), as in langchain-ollama."""
+    sync_client_kwargs: dict[str, Any] | None = None
+    """Keywords for the sync client only (over ``client_kwargs``)."""
+    async_client_kwargs: dict[str, Any] | None = None
+    """Keywords for the async client only (over ``client_kwargs``)."""
 
+    _param_routes: ClassVar[dict[str, ParamRoute]] = EMBEDDINGS_ROUTES
+
+    @model_validator(mode="before")
+    @classmethod
+    def _langchain_keywords(cls, values: Any) -> Any:
+        """langchain-ollama's keywords work the same or are refused by name (never dropped)."""
+        return apply_param_routes(cls, values)
     _clients: tuple[Any, Any] | None = PrivateAttr(default=None)
 
     @classmethod
@@ -66,12 +83,15 @@ class OllamaEmbeddings(ProviderEmbeddings):
             verify = tls_verify(self.tls, provider=self.provider)
             if verify is not True:
                 kwargs["verify"] = verify  # the spec's tls section, passed on to httpx
-            self._clients = (ollama.Client(**kwargs), ollama.AsyncClient(**kwargs))
+            self._clients = (
+                ollama.Client(**merged_client_kwargs(kwargs, self.client_kwargs, self.sync_client_kwargs)),
+                ollama.AsyncClient(**merged_client_kwargs(kwargs, self.client_kwargs, self.async_client_kwargs)),
+            )
         return self._clients
 
     def _body(self, texts: list[str]) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model, "input": texts}
-        for key in ("keep_alive", "truncate", "dimensions"):
+        for key in ("keep_alive", "truncate", "dimensions", "options"):
             value = getattr(self, key)
             if value is not None:
                 body[key] = value

@@ -64,33 +64,50 @@ def client_kwargs(owner: Any, model: str) -> dict[str, Any]:
     return kwargs
 
 
-def fresh_async_http_client(verify: ssl.SSLContext | bool = True) -> Any:
-    """The openai SDK's default async HTTP client (see ``client_pair``), with ``verify`` as its TLS."""
+def _http_options(verify: ssl.SSLContext | bool, proxy: str | None) -> dict[str, Any]:
+    options: dict[str, Any] = {} if verify is True else {"verify": verify}
+    if proxy:
+        options["proxy"] = proxy
+    return options
+
+
+def fresh_async_http_client(verify: ssl.SSLContext | bool = True, proxy: str | None = None) -> Any:
+    """The openai SDK's default async HTTP client (see ``client_pair``), with the spec's TLS and a proxy."""
     import openai
 
-    return openai.DefaultAsyncHttpxClient() if verify is True else openai.DefaultAsyncHttpxClient(verify=verify)
+    return openai.DefaultAsyncHttpxClient(**_http_options(verify, proxy))
 
 
-def tls_http_client(http_client: Any, verify: ssl.SSLContext | bool) -> Any:
-    """``http_client``, or the SDK's default sync client with ``verify`` when TLS is configured."""
-    if http_client is not None or verify is True:
+def tls_http_client(http_client: Any, verify: ssl.SSLContext | bool, proxy: str | None = None) -> Any:
+    """``http_client``, or the SDK's default sync client with ``verify``/``proxy`` when either is set."""
+    options = _http_options(verify, proxy)
+    if http_client is not None or not options:
         return http_client
     import openai
 
-    return openai.DefaultHttpxClient(verify=verify)
+    return openai.DefaultHttpxClient(**options)
 
 
 def make_clients(
-    kwargs: dict[str, Any], http_client: Any, http_async_client: Any, verify: ssl.SSLContext | bool = True
+    kwargs: dict[str, Any],
+    http_client: Any,
+    http_async_client: Any,
+    verify: ssl.SSLContext | bool = True,
+    proxy: str | None = None,
 ) -> ClientPair:
-    """A sync OpenAI client and per-loop async ones, from shared kwargs (``verify``: the spec's TLS)."""
+    """A sync OpenAI client and per-loop async ones, from shared kwargs (``verify``: the spec's TLS;
+    ``proxy``: langchain-openai's ``openai_proxy``, ignored when the caller passes its own HTTP clients)."""
     import openai
 
+    if proxy and (http_client is not None or http_async_client is not None):
+        raise InvalidConfigError(
+            "openai_proxy cannot be combined with http_client/http_async_client; set the proxy on those clients"
+        )
     return client_pair(
         openai.OpenAI,
         openai.AsyncOpenAI,
         kwargs,
-        http_client=tls_http_client(http_client, verify),
+        http_client=tls_http_client(http_client, verify, proxy),
         http_async_client=http_async_client,
-        default_async_http_client=lambda: fresh_async_http_client(verify),
+        default_async_http_client=lambda: fresh_async_http_client(verify, proxy),
     )

@@ -83,17 +83,18 @@ class _AzureSettings(BaseModel):
             }
         async_client = self.http_async_client
         verify = tls_verify(getattr(self, "tls", None), provider=self.provider)
+        proxy: str | None = getattr(self, "openai_proxy", None)
 
         def make_async() -> Any:
             params = {
                 **kwargs,
                 **azure,
                 **async_auth,
-                "http_client": async_client or fresh_async_http_client(verify),
+                "http_client": async_client or fresh_async_http_client(verify, proxy),
             }
             return openai.AsyncAzureOpenAI(**params)
 
-        sync_client = tls_http_client(self.http_client, verify)
+        sync_client = tls_http_client(self.http_client, verify, proxy)
         sync_params = {**kwargs, **azure, **sync_auth, "http_client": sync_client}
         return ClientPair(openai.AzureOpenAI(**sync_params), make_async)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
+from polyport_core.chat import ParamRoute, ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
 from polyport_core.transport import tls_verify
 from polyport_core.wire.openai import (
     FORCED_TOOL_MARKER,
@@ -26,6 +26,7 @@ from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients
 from polyport_openai._errors import map_openai_error
+from polyport_openai._params import CHAT_ROUTES
 from polyport_openai._transport import apost_json, astream_events, post_json, stream_events
 
 if TYPE_CHECKING:
@@ -89,6 +90,10 @@ class ChatOpenAI(ProviderChatModel):
     reasoning_effort: str | None = None
     extra_body: dict[str, Any] | None = None
     """Server-specific request fields (e.g. llama.cpp's ``top_k``), merged into the body."""
+    openai_proxy: str | None = None
+    """Proxy URL for the SDK's HTTP clients (as in langchain-openai)."""
+    include_response_headers: bool = False
+    """Put the HTTP response headers in ``response_metadata["headers"]`` (first chunk when streaming)."""
 
     # --- compatible-server quirks (a provider spec's ``quirks`` section sets these)
     drop_params: list[str] = Field(default_factory=list)
@@ -106,6 +111,7 @@ class ChatOpenAI(ProviderChatModel):
     that accept ``tool_choice`` but do not enforce it (small models on llama.cpp)."""
 
     _clients: ClientPair | None = PrivateAttr(default=None)
+    _param_routes: ClassVar[dict[str, ParamRoute]] = CHAT_ROUTES
     _preferred_structured_method: ClassVar[StructuredMethod] = "json_schema"
     """As the langchain class it replaces: native JSON schema, falling back per declared facts."""
 
@@ -141,7 +147,7 @@ class ChatOpenAI(ProviderChatModel):
 
     def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
         verify = tls_verify(self.tls, provider=self.provider)
-        return make_clients(kwargs, self.http_client, self.http_async_client, verify)
+        return make_clients(kwargs, self.http_client, self.http_async_client, verify, self.openai_proxy)
 
     @property
     def root_client(self) -> Any:
@@ -252,6 +258,8 @@ class ChatOpenAI(ProviderChatModel):
         body, headers, forced = raw
         parsed = parse_chat_completion(body)
         parsed.headers = headers
+        if self.include_response_headers and headers:
+            parsed.message.response_metadata["headers"] = dict(headers)
         if forced:
             parsed.message = forced_tool_message(
                 str(parsed.message.content), parsed.message.id, names=forced, finish_reason=parsed.finish_reason
@@ -261,6 +269,9 @@ class ChatOpenAI(ProviderChatModel):
 
     def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
         chunk = parse_chat_chunk(event, state)
+        if chunk is not None and self.include_response_headers and state.headers and not state.data.get("headers_sent"):
+            chunk.response_metadata["headers"] = dict(state.headers)
+            state.data["headers_sent"] = True
         if chunk is None or not state.data.get("forced"):
             return chunk
         return _buffer_forced_call(chunk, state)

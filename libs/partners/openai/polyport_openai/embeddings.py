@@ -5,17 +5,19 @@ from __future__ import annotations
 import base64
 import os
 from array import array
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
+from polyport_core.chat import ParamRoute, apply_param_routes
 from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
 from polyport_core.errors import BadResponseError
 from polyport_core.transport import tls_verify
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 
 from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients
 from polyport_openai._errors import map_openai_error
+from polyport_openai._params import EMBEDDINGS_ROUTES
 from polyport_openai._transport import apost_json, post_json
 
 if TYPE_CHECKING:
@@ -63,6 +65,16 @@ class OpenAIEmbeddings(ProviderEmbeddings):
     http_client: Any = Field(default=None, exclude=True)
     http_async_client: Any = Field(default=None, exclude=True)
     batch_size: int = Field(default=1000, gt=0, alias="chunk_size")
+    openai_proxy: str | None = None
+    """Proxy URL for the SDK's HTTP clients (as in langchain-openai)."""
+
+    _param_routes: ClassVar[dict[str, ParamRoute]] = EMBEDDINGS_ROUTES
+
+    @model_validator(mode="before")
+    @classmethod
+    def _langchain_keywords(cls, values: Any) -> Any:
+        """langchain-openai's keywords work the same or are refused by name (never dropped)."""
+        return apply_param_routes(cls, values)
 
     _clients: ClientPair | None = PrivateAttr(default=None)
 
@@ -93,7 +105,7 @@ class OpenAIEmbeddings(ProviderEmbeddings):
 
     def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
         verify = tls_verify(self.tls, provider=self.provider)
-        return make_clients(kwargs, self.http_client, self.http_async_client, verify)
+        return make_clients(kwargs, self.http_client, self.http_async_client, verify, self.openai_proxy)
 
     def _is_official_openai(self) -> bool:
         return is_official_openai(self.base_url)
