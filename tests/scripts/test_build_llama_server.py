@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tarfile
 from pathlib import Path
 
 SCRIPT = Path(__file__).parents[2] / "scripts" / "build_llama_server.sh"
@@ -28,7 +27,8 @@ FAKE_CMAKE = """#!/usr/bin/env bash
 if [ "$1" = "--build" ]; then
   [ -n "${FAIL_BUILD:-}" ] && { echo "error: ggml.c:1: something broke"; exit 2; }
   for i in $(seq 1 14000); do echo "[$i/14000] Building CXX object src/file$i.cpp.o"; done
-  mkdir -p "$2/bin" && printf '#!/bin/sh\\necho llama-server\\n' >"$2/bin/llama-server" && chmod +x "$2/bin/llama-server"
+  mkdir -p "$2/bin" && printf '#!/bin/sh\\necho llama-server\\n' >"$2/bin/llama-server"
+  chmod +x "$2/bin/llama-server"
 else
   for i in $(seq 1 200); do echo "-- Looking for feature $i"; done
 fi
