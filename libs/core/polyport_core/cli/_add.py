@@ -26,7 +26,7 @@ from rich.prompt import Confirm, Prompt
 from rich.syntax import Syntax
 from rich.table import Table
 
-from polyport_core.cli._output import console, err_console, fail, print_json, safe
+from polyport_core.cli._output import console, err_console, fail, fold_keys, print_json, safe
 from polyport_core.cli._setup_steps import (
     Draft,
     KeyNotFound,
@@ -105,8 +105,7 @@ def _ok(message: str) -> None:
 
 def _servers_table(servers: list[LocalServer]) -> Table:
     table = Table("#", "server", "base url", "version", "models", title="model servers on this machine")
-    table.columns[2].no_wrap = True
-    table.columns[4].overflow = "fold"
+    fold_keys(table)
     for number, server in enumerate(servers, 1):
         models = ", ".join(server.models) or (server.models_error or "none listed")
         table.add_row(str(number), safe(server.label), safe(server.base_url), safe(server.version or ""), safe(models))
@@ -216,7 +215,7 @@ def _models_step(ask: Asker, listed: list[str], flagged: list[str], preset_model
         return offered[:1]
     if offered:
         table = Table("#", "model", title="models")
-        table.columns[1].no_wrap = True
+        fold_keys(table)
         for number, model in enumerate(offered, 1):
             table.add_row(str(number), safe(model))
         console.print(table)
