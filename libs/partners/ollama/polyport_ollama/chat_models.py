@@ -91,11 +91,12 @@ class ChatOllama(ProviderChatModel):
     options: dict[str, Any] | None = None
     """Extra Ollama runtime options (``repeat_penalty``, ``num_gpu``, ...)."""
     stream_usage: bool = True
-    client_kwargs: dict[str, Any] | None = None
-    """Extra ``ollama.Client``/``AsyncClient`` keywords (passed on to httpx), as in langchain-ollama."""
-    sync_client_kwargs: dict[str, Any] | None = None
+    client_kwargs: dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
+    """Extra ``ollama.Client``/``AsyncClient`` keywords (passed on to httpx), as in langchain-ollama;
+    kept out of repr and dumps (they may carry headers or auth)."""
+    sync_client_kwargs: dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
     """Keywords for the sync client only (over ``client_kwargs``)."""
-    async_client_kwargs: dict[str, Any] | None = None
+    async_client_kwargs: dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
     """Keywords for the async client only (over ``client_kwargs``)."""
 
     _param_routes: ClassVar[dict[str, ParamRoute]] = CHAT_ROUTES

@@ -39,11 +39,12 @@ class OllamaEmbeddings(ProviderEmbeddings):
     dimensions: int | None = None
     options: dict[str, Any] | None = None
     """Ollama runtime options for the embedding model (``num_ctx``, ``num_thread``, ...)."""
-    client_kwargs: dict[str, Any] | None = None
-    """Extra ``ollama.Client``/``AsyncClient`` keywords (passed on to httpx), as in langchain-ollama."""
-    sync_client_kwargs: dict[str, Any] | None = None
+    client_kwargs: dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
+    """Extra ``ollama.Client``/``AsyncClient`` keywords (passed on to httpx), as in langchain-ollama;
+    kept out of repr and dumps (they may carry headers or auth)."""
+    sync_client_kwargs: dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
     """Keywords for the sync client only (over ``client_kwargs``)."""
-    async_client_kwargs: dict[str, Any] | None = None
+    async_client_kwargs: dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
     """Keywords for the async client only (over ``client_kwargs``)."""
 
     _param_routes: ClassVar[dict[str, ParamRoute]] = EMBEDDINGS_ROUTES
