@@ -277,3 +277,13 @@ def test_doctor_on_the_preset_writes_a_user_copy_and_takes_comma_lists(llama_ser
     copy = json.loads((home / "llamacpp.json").read_text())
     assert copy["base_url"] == "${LLAMACPP_BASE_URL:-http://localhost:8080/v1}"
     assert copy["models"][0]["id"] == "gemma"
+
+
+def test_write_profile_with_nothing_observed_fails_and_says_why(llama_server: LlamaServer, home: Path) -> None:
+    env = {"LLAMACPP_BASE_URL": llama_server.openai_base_url}
+    reload_registry(Registry.discover(plugins=False, env={**os.environ, **env}))
+    result = runner.invoke(app, ["test", "llamacpp:gemma", "--only", "auth", "--write-profile"], env=env)
+    assert result.exit_code == 1
+    assert "profile not written" in result.stderr
+    assert "no capability was observed" in result.stderr
+    assert not (home / "llamacpp.json").exists()
