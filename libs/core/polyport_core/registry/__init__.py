@@ -25,6 +25,7 @@ from polyport_core.registry._listing import (
     list_models,
     list_providers,
 )
+from polyport_core.registry._patching import patch_provider
 from polyport_core.registry._plugins import PLUGIN_GROUP, ProviderPlugin
 from polyport_core.registry._presets import ollama_host
 
@@ -48,6 +49,7 @@ __all__ = [
     "list_models",
     "list_providers",
     "ollama_host",
+    "patch_provider",
     "project_paths",
     "reload_registry",
     "resolve_model",

@@ -149,3 +149,18 @@ def test_write_spec_file_refuses_to_overwrite_and_invalid_documents(tmp_path: Pa
     with pytest.raises(SpecPatchError, match="would not load"):
         write_spec_file({**doc, "base_url": "not a url"}, tmp_path / "bad.json")
     assert not (tmp_path / "bad.json").exists()
+
+
+def test_patch_provider_by_id_copies_a_preset_into_the_user_folder(tmp_path: Path) -> None:
+    from polyport_core.registry import patch_provider, user_dir
+
+    registry = Registry.discover(plugins=False, user=False, project=[])
+    result = patch_provider("groq", ConfigPatch().set_allowed_models(["llama-3.1-8b-instant"]), registry=registry)
+    assert result.path == user_dir() / "groq.json"  # the session's temporary XDG_CONFIG_HOME
+    assert result.copied_from == "preset:groq.json"
+    reloaded = Registry.discover(plugins=False, user=user_dir(), project=[]).get("groq")
+    assert reloaded.allowed_models == ["llama-3.1-8b-instant"]
+    result.path.unlink()
+    own = write_spec_file({"id": "mine", "engine": "openai", "base_url": "http://127.0.0.1:9/v1"}, tmp_path / "m.json")
+    mine = Registry.discover(presets=False, plugins=False, user=False, project=[tmp_path])
+    assert patch_provider("mine", ConfigPatch().set_default_model("m"), registry=mine).path == own
