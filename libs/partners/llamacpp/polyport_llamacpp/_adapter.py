@@ -38,6 +38,10 @@ def _metadata(body: dict[str, Any]) -> dict[str, Any]:
     return {key: body[key] for key in _METADATA_KEYS if key in body}
 
 
+def _template_body(messages: list[dict[str, Any]], model: str | None) -> dict[str, Any]:
+    return {"messages": messages, "model": model} if model else {"messages": messages}
+
+
 class LlamaCppAdapter(HTTPAdapter):
     """The native ``llama-server`` endpoints (no official Python SDK exists)."""
 
@@ -58,6 +62,7 @@ class LlamaCppAdapter(HTTPAdapter):
             )
         body: dict[str, Any] = {
             "messages": messages_to_openai(request.messages, developer_as_system=True),
+            "model": request.model,  # a router-mode server picks the model by it; a plain one ignores it
             "n_predict": request.max_tokens,
             "temperature": request.temperature,
             "stop": request.stop,
@@ -71,22 +76,23 @@ class LlamaCppAdapter(HTTPAdapter):
         if "messages" not in body:
             return body
         rest = {k: v for k, v in body.items() if k != "messages"}
-        return {"prompt": self.apply_template(body["messages"]), **rest}
+        return {"prompt": self.apply_template(body["messages"], model=body.get("model")), **rest}
 
     async def aprepare(self, body: dict[str, Any]) -> dict[str, Any]:
         """Async twin of ``prepare``."""
         if "messages" not in body:
             return body
         rest = {k: v for k, v in body.items() if k != "messages"}
-        return {"prompt": await self.aapply_template(body["messages"]), **rest}
+        return {"prompt": await self.aapply_template(body["messages"], model=body.get("model")), **rest}
 
-    def apply_template(self, messages: list[dict[str, Any]]) -> str:
-        """The prompt the server's chat template renders for OpenAI-format ``messages``."""
-        return self._prompt(self.request_json("POST", "/apply-template", {"messages": messages}).body)
+    def apply_template(self, messages: list[dict[str, Any]], model: str | None = None) -> str:
+        """The prompt the server's chat template renders for OpenAI-format ``messages``
+        (``model`` selects the model, and so its template, on a router-mode server)."""
+        return self._prompt(self.request_json("POST", "/apply-template", _template_body(messages, model)).body)
 
-    async def aapply_template(self, messages: list[dict[str, Any]]) -> str:
+    async def aapply_template(self, messages: list[dict[str, Any]], model: str | None = None) -> str:
         """Async twin of ``apply_template``."""
-        raw = await self.arequest_json("POST", "/apply-template", {"messages": messages})
+        raw = await self.arequest_json("POST", "/apply-template", _template_body(messages, model))
         return self._prompt(raw.body)
 
     def _prompt(self, body: Any) -> str:

@@ -149,3 +149,11 @@ def test_embeddings_reject_per_token_vectors() -> None:
     emb = LlamaCppEmbeddings(base_url="http://llama.test", transport=httpx.MockTransport(per_token))
     with pytest.raises(Exception, match="--pooling"):
         emb.embed_query("a b")
+
+
+def test_model_is_sent_and_a_call_time_model_wins() -> None:
+    server = Server()
+    chat(server).invoke("hi")
+    chat(server).invoke("hi", model="other")
+    assert [b["model"] for b in server.bodies("/completion")] == ["gemma", "other"]
+    assert [b["model"] for b in server.bodies("/apply-template")] == ["gemma", "other"]
