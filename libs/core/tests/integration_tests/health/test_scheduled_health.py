@@ -77,7 +77,8 @@ def provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server
     (tmp_path / "providers").mkdir()
     (tmp_path / "providers" / "flaky.json").write_text(json.dumps({
         "id": "flaky", "engine": "openai", "base_url": f"http://127.0.0.1:{server.port}/v1",
-        "auth": {"type": "none"}, "models": [{"id": "m1", "max_output_tokens": 16}],
+        "auth": {"type": "none"},
+        "models": [{"id": "m1", "max_output_tokens": 16, "pricing": {"input": 1000, "output": 1000}}],
     }))  # fmt: skip
     monkeypatch.setenv("POLYPORT_PROVIDERS_PATH", str(tmp_path / "providers"))
     monkeypatch.setenv("POLYPORT_LEDGER", f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
@@ -154,3 +155,19 @@ def test_polyport_health_cli_one_round(provider, tmp_path):
     assert bad.exit_code == 0  # scheduled mode keeps going; one round here
     assert json.loads(bad.output.strip().splitlines()[-1])["status"] == "degraded"
     assert CliRunner().invoke(app, ["health", "flaky", "--every", "soon"]).exit_code == 2
+
+
+def test_the_same_sink_hears_a_budget_alert_once_per_period(provider, webhook, tmp_path):
+    from polyport_core.governance import Budget, Governor
+    from polyport_core.registry import get_registry, init_chat_model
+
+    url, received = webhook
+    spec = get_registry().specs["flaky"]
+    budget = Budget(daily_usd=1, alert_threshold=0.01, provider="flaky")  # alert at $0.01; a call costs $0.004
+    gov = Governor.from_spec(spec, ledger=SQLiteLedger(tmp_path / "ledger.sqlite3"), budgets=[budget],
+                             on_alert=webhook_sink(url))  # fmt: skip
+    model = init_chat_model("flaky:m1", max_tokens=4, call_hooks=gov)
+    for _ in range(6):
+        model.invoke("hi")
+    assert [(e["kind"], e["budget"], e["cap_usd"]) for e in received] == [("budget", "provider:flaky daily", "1")]
+    assert float(received[0]["spent_usd"]) >= 0.01
