@@ -17,10 +17,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 from pydantic import SecretStr
 
-from polyport_core.auth._session import oauth_client, token_record
+from polyport_core.auth._session import oauth_client, token_record, transport_errors
 from polyport_core.auth._store import SecretStore
 from polyport_core.auth._tokens import StoredCredential, save_credential
 from polyport_core.errors import AuthenticationError, InvalidConfigError, ProviderUnavailableError
@@ -99,7 +98,7 @@ def login_pkce(
     announce: Callable[[str], None] = print,
     timeout: float = 300.0,
     clock: Callable[[], float] = time.time,
-    transport: httpx.BaseTransport | None = None,
+    transport: Any = None,
     host: str = "127.0.0.1",
 ) -> StoredCredential:
     """Sign in with the authorization-code grant and PKCE; save the tokens in ``store`` when given.
@@ -142,7 +141,7 @@ def login_pkce(
                 raise AuthenticationError(
                     f"{redact_url(spec.token_url)} refused the authorization code ({exc.error})", provider=provider
                 ) from None
-            except (httpx.HTTPError, ValueError) as exc:
+            except transport_errors() as exc:
                 raise ProviderUnavailableError(
                     f"OAuth2 token endpoint {redact_url(spec.token_url)} failed: {type(exc).__name__}",
                     provider=provider,
@@ -163,7 +162,7 @@ def login_device(
     announce: Callable[[str], None] = print,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.time,
-    transport: httpx.BaseTransport | None = None,
+    transport: Any = None,
 ) -> StoredCredential:
     """Sign in with the device authorization grant: show a code, poll until it is approved."""
     _required(spec, "device_authorization_url", "token_url", "client_id", provider=provider)
@@ -180,7 +179,7 @@ def login_device(
             data["audience"] = spec.audience
         try:
             response = client.request("POST", spec.device_authorization_url, data=data, withhold_token=True)
-        except httpx.HTTPError as exc:
+        except transport_errors() as exc:
             raise ProviderUnavailableError(f"{where} unreachable: {type(exc).__name__}", provider=provider) from None
         try:
             grant = response.json()
@@ -213,7 +212,7 @@ def login_device(
                 raise AuthenticationError(
                     f"the device sign-in {reason.get(exc.error, f'failed ({exc.error})')}", provider=provider
                 ) from None
-            except (httpx.HTTPError, ValueError) as exc:
+            except transport_errors() as exc:
                 raise ProviderUnavailableError(
                     f"OAuth2 token endpoint {redact_url(spec.token_url)} failed: {type(exc).__name__}",
                     provider=provider,

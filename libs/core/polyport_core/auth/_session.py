@@ -17,7 +17,21 @@ from polyport_core.errors import AuthenticationError, ProviderUnavailableError
 from polyport_core.redaction import redact_url, remember_secrets
 from polyport_core.spec import AuthSpec
 
-__all__ = ["UserTokenSource", "login_hint", "oauth_client", "token_record"]
+__all__ = ["UserTokenSource", "login_hint", "oauth_client", "token_record", "transport_errors"]
+
+
+def transport_errors() -> tuple[type[Exception], ...]:
+    """What Authlib's client raises when the server cannot be reached or answers badly.
+
+    Authlib's httpx integration runs on ``httpx2`` when it is installed (the openai and
+    anthropic SDKs bring it), else on ``httpx``: both families are caught.
+    """
+    errors: list[type[Exception]] = [httpx.HTTPError, ValueError]
+    try:
+        import httpx2
+    except ImportError:
+        return tuple(errors)
+    return (*errors, httpx2.HTTPError)
 
 
 def login_hint(provider: str, profile: str) -> str:
@@ -30,10 +44,13 @@ def oauth_client(
     spec: AuthSpec,
     client_secret: SecretStr | None,
     *,
-    transport: httpx.BaseTransport | None = None,
+    transport: Any = None,
     **kwargs: Any,
 ) -> Any:
-    """Authlib's httpx ``OAuth2Client`` for the provider's endpoints (PKCE S256 when asked)."""
+    """Authlib's httpx ``OAuth2Client`` for the provider's endpoints (PKCE S256 when asked).
+
+    ``transport`` (tests) must be of the HTTP library Authlib runs on (``httpx2`` when installed).
+    """
     from authlib.integrations.httpx_client import OAuth2Client
 
     secret = client_secret.get_secret_value() if client_secret is not None else None
@@ -112,7 +129,7 @@ class UserTokenSource:
         profile: str,
         store: SecretStore,
         clock: Callable[[], float] = time.time,
-        transport: httpx.BaseTransport | None = None,
+        transport: Any = None,
     ) -> None:
         self._spec = spec
         self._secret = client_secret
@@ -121,6 +138,7 @@ class UserTokenSource:
         self._store = store
         self._clock = clock
         self._transport = transport
+        self._refused: tuple[str, AuthenticationError] | None = None
 
     def saved(self) -> StoredCredential:
         """The saved record; a clear 'sign in' error when there is none."""
@@ -138,7 +156,14 @@ class UserTokenSource:
         fresh_enough = record.expires_at is None or self._clock() < record.expires_at - 60.0
         if fresh_enough and (stale is None or record.access_token.get_secret_value() != stale.value.get_secret_value()):
             return AccessToken(record.access_token, record.expires_at)
-        renewed = self._refresh(record)
+        refresh = record.refresh_token.get_secret_value() if record.refresh_token is not None else ""
+        if self._refused is not None and self._refused[0] == refresh:
+            raise self._refused[1]  # the server already refused this refresh token: only a new sign-in helps
+        try:
+            renewed = self._refresh(record)
+        except AuthenticationError as exc:
+            self._refused = (refresh, exc)
+            raise
         save_credential(self._store, renewed)
         return AccessToken(renewed.access_token, renewed.expires_at)
 
@@ -164,7 +189,7 @@ class UserTokenSource:
                 f"{exc.error}): {hint}",
                 provider=self.provider,
             ) from None
-        except (httpx.HTTPError, ValueError) as exc:
+        except transport_errors() as exc:
             raise ProviderUnavailableError(
                 f"OAuth2 token endpoint {where} failed to renew the sign-in: {type(exc).__name__}",
                 provider=self.provider,

@@ -71,3 +71,69 @@ def test_records_round_trip_and_damage_is_named() -> None:
         store.set(credential_key("acme", "ci"), "{not json")
         with pytest.raises(SecretStoreError, match=r"saved credential for acme \(profile ci\).*damaged"):
             load_credential(store, "acme", "ci")
+
+
+def test_a_refused_refresh_token_is_not_tried_again_until_a_new_sign_in() -> None:
+    """SDK retries must not hammer the token endpoint with a refresh token it already refused."""
+    import httpx
+    from polyport_core.auth import AccessToken, KeyringStore
+    from polyport_core.auth._session import UserTokenSource
+    from polyport_core.spec import AuthSpec
+
+    try:  # Authlib's client runs on httpx2 when it is installed, else on httpx: mock the one it uses
+        import httpx2 as http_lib
+    except ImportError:
+        http_lib = httpx
+
+    calls: list[object] = []
+
+    def token_endpoint(request: object) -> object:
+        calls.append(request)
+        return http_lib.Response(400, json={"error": "invalid_grant", "error_description": "revoked"})
+
+    spec = AuthSpec(type="oauth2_device", device_authorization_url="https://idp.test/device",
+                    token_url="https://idp.test/token", client_id="cli")  # fmt: skip
+    expired = StoredCredential(
+        kind="oauth", provider="acme", access_token=SecretStr("at-old-0123456789"),
+        refresh_token=SecretStr("rt-old-0123456789"), expires_at=0.0,
+    )  # fmt: skip
+    with memory_keyring():
+        store = KeyringStore()
+        save_credential(store, expired)
+        source = UserTokenSource(spec, None, provider="acme", profile="default", store=store,
+                                 clock=lambda: 100.0, transport=http_lib.MockTransport(token_endpoint))  # fmt: skip
+        for _ in range(3):
+            with pytest.raises(AuthenticationError, match=r"invalid_grant.*polyport auth login acme"):
+                source.obtain(AccessToken(SecretStr("at-old-0123456789"), 0.0))
+        assert len(calls) == 1
+        save_credential(store, expired.model_copy(update={"access_token": SecretStr("at-new-0123456789"),
+                                                          "expires_at": 10_000.0}))  # fmt: skip
+        fresh = source.obtain(AccessToken(SecretStr("at-old-0123456789"), 0.0))
+        assert fresh.value.get_secret_value() == "at-new-0123456789"  # a new sign-in heals at once
+
+
+def test_an_unreachable_token_endpoint_during_renewal_is_provider_unavailable() -> None:
+    from polyport_core.auth import KeyringStore
+    from polyport_core.auth._session import UserTokenSource
+    from polyport_core.errors import ProviderUnavailableError
+    from polyport_core.spec import AuthSpec
+
+    try:
+        import httpx2 as http_lib
+    except ImportError:
+        import httpx as http_lib
+
+    def down(request: object) -> object:
+        raise http_lib.ConnectError("connection refused")
+
+    spec = AuthSpec(type="oauth2_device", device_authorization_url="https://idp.test/device",
+                    token_url="https://idp.test/token", client_id="cli")  # fmt: skip
+    expired = StoredCredential(kind="oauth", provider="acme", access_token=SecretStr("at-old-0123456789"),
+                               refresh_token=SecretStr("rt-old-0123456789"), expires_at=0.0)  # fmt: skip
+    with memory_keyring():
+        store = KeyringStore()
+        save_credential(store, expired)
+        source = UserTokenSource(spec, None, provider="acme", profile="default", store=store,
+                                 clock=lambda: 100.0, transport=http_lib.MockTransport(down))  # fmt: skip
+        with pytest.raises(ProviderUnavailableError, match="failed to renew the sign-in: ConnectError"):
+            source.obtain(None)
