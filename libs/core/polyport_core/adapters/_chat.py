@@ -12,14 +12,23 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.runnables import Runnable
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_core.adapters._http import HTTPAdapter
+from polyport_core.adapters._prompted_tools import (
+    PROMPTED_TOOLS_MARKER,
+    PromptedTools,
+    plan_prompted_tools,
+    read_answer,
+)
 from polyport_core.adapters._types import ChatRequest
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
-from polyport_core.transport import RawResponse, tls_verify
+from polyport_core.errors import InvalidConfigError
+from polyport_core.transport import tls_verify
+from polyport_core.wire.openai import forced_tool_chunk
 
 if TYPE_CHECKING:
     from polyport_core.registry import SpecSettings
@@ -119,6 +128,14 @@ class AdapterChatModel(AdapterSettings):
         params = {**self._request_params(), **kwargs}
         max_tokens = params.pop("max_tokens", None) or self.max_tokens
         temperature = params.pop("temperature", self.temperature)
+        tools, tool_choice = params.pop("tools", None), params.pop("tool_choice", None)
+        plan: PromptedTools | None = None
+        if tools and self.adapter.tool_calling == "prompted":
+            params.pop("parallel_tool_calls", None)
+            messages, plan = plan_prompted_tools(messages, tools, tool_choice)
+            if plan is not None and plan.schema is not None:  # a forced call: the adapter's JSON-schema field
+                params.update(self._structured_output_kwargs(plan.schema, "json_schema", None))
+            tools = tool_choice = None
         request = ChatRequest(
             messages=messages,
             model=params.pop("model", self.model_name),
@@ -126,11 +143,24 @@ class AdapterChatModel(AdapterSettings):
             max_tokens=max_tokens,
             temperature=temperature,
             stop=stop or self.stop,
-            tools=params.pop("tools", None),
-            tool_choice=params.pop("tool_choice", None),
+            tools=tools,
+            tool_choice=tool_choice,
             params=params,
         )
-        return self.adapter.transform_request(request)
+        payload = self.adapter.transform_request(request)
+        if plan is not None:
+            payload[PROMPTED_TOOLS_MARKER] = plan  # taken off before sending
+        return payload
+
+    def bind_tools(self, tools: Any, *, tool_choice: Any = None, **kwargs: Any) -> Runnable[Any, AIMessage]:
+        """Bind tools; an engine whose wire cannot call tools refuses here, not at the first call."""
+        if self.adapter.tool_calling == "none":
+            raise InvalidConfigError(
+                f"engine {self._llm_type!r} cannot call tools: {self.adapter.no_tools_reason()}",
+                provider=self.provider,
+                model=self.model_name,
+            )
+        return super().bind_tools(tools, tool_choice=tool_choice, **kwargs)
 
     def _max_output_tokens(self, payload: dict[str, Any]) -> int | None:
         value = payload.get(self.adapter_class.max_tokens_key)
@@ -143,25 +173,40 @@ class AdapterChatModel(AdapterSettings):
         return custom if custom is not None else super()._structured_output_kwargs(schema, method, strict)
 
     # ------------------------------------------------------------------ transport hooks
-    def _send(self, payload: dict[str, Any]) -> RawResponse:
-        return self.adapter.chat(payload)
+    def _send(self, payload: dict[str, Any]) -> Any:
+        plan = payload.pop(PROMPTED_TOOLS_MARKER, None)
+        return (self.adapter.chat(payload), plan)
 
-    async def _asend(self, payload: dict[str, Any]) -> RawResponse:
-        return await self.adapter.achat(payload)
+    async def _asend(self, payload: dict[str, Any]) -> Any:
+        plan = payload.pop(PROMPTED_TOOLS_MARKER, None)
+        return (await self.adapter.achat(payload), plan)
 
     def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
+        state.data["prompted"] = payload.pop(PROMPTED_TOOLS_MARKER, None)
         return self.adapter.chat_stream(payload, state)
 
     def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
+        state.data["prompted"] = payload.pop(PROMPTED_TOOLS_MARKER, None)
         return self.adapter.achat_stream(payload, state)
 
-    def _parse_response(self, raw: RawResponse) -> ParsedResponse:
-        parsed = self.adapter.transform_response(raw.body)
-        parsed.headers = parsed.headers or raw.headers
+    def _parse_response(self, raw: Any) -> ParsedResponse:
+        response, plan = raw if isinstance(raw, tuple) else (raw, None)
+        parsed = self.adapter.transform_response(response.body)
+        parsed.headers = parsed.headers or response.headers
+        if plan is not None:
+            call = read_answer(str(parsed.message.content), plan, parsed.message.id, parsed.finish_reason)
+            if call is not None:
+                parsed.message = call
+                if call.tool_calls and parsed.finish_reason in (None, "stop"):
+                    parsed.finish_reason = "tool_calls"
         return parsed
 
     def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        return self.adapter.transform_event(event, state)
+        chunk = self.adapter.transform_event(event, state)
+        plan: PromptedTools | None = state.data.get("prompted")
+        if plan is None or chunk is None:
+            return chunk
+        return _buffer_prompted(chunk, state, plan)
 
     def _map_error(self, error: BaseException) -> BaseException:
         return self.adapter.map_error(error)
@@ -174,3 +219,22 @@ class AdapterChatModel(AdapterSettings):
     async def alist_models(self) -> list[dict[str, Any]]:
         """Async twin of ``list_models``."""
         return await self.adapter.alist_models()
+
+
+def _buffer_prompted(chunk: AIMessageChunk, state: StreamState, plan: PromptedTools) -> AIMessageChunk | None:
+    """Hold the text while tools are bound; at the end emit one call chunk, or the text if it is no call."""
+    pieces: list[str] = state.data.setdefault("prompted_text", [])
+    if isinstance(chunk.content, str) and chunk.content:
+        pieces.append(chunk.content)
+    finish = chunk.response_metadata.get("finish_reason")
+    if not finish and not state.finished:
+        return None
+    text = "".join(pieces)
+    metadata = {k: v for k, v in chunk.response_metadata.items() if k != "finish_reason"}
+    if plan.forced or read_answer(text, plan, chunk.id, finish) is not None:
+        call = forced_tool_chunk(text, chunk.id, names=plan.names, finish_reason=finish, usage=chunk.usage_metadata)
+        call.response_metadata.update(metadata)
+        return call
+    return AIMessageChunk(
+        content=text, id=chunk.id, usage_metadata=chunk.usage_metadata, response_metadata=dict(chunk.response_metadata)
+    )

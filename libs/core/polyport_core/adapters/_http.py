@@ -11,7 +11,7 @@ full ``ProviderChatModel``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from langchain_core.messages import AIMessageChunk
 
@@ -36,6 +36,14 @@ class HTTPAdapter(HTTPClient):
     embeddings_path: ClassVar[str | None] = None
     max_tokens_key: ClassVar[str] = "max_tokens"
     """Body field of the output cap (budget reservations read it)."""
+    tool_calling: Literal["native", "prompted", "none"] = "native"
+    """``native``: ``transform_request`` maps tools itself; ``prompted``: tools are described in
+    the prompt and forced calls constrained by ``structured_output_kwargs`` (adapters/_prompted_tools);
+    ``none``: ``bind_tools`` refuses (``no_tools_reason`` says why)."""
+
+    def no_tools_reason(self) -> str:
+        """Why this adapter cannot call tools (shown when ``bind_tools`` refuses)."""
+        return "its wire has no tool calling"
 
     # ------------------------------------------------------------------ chat
     def chat_route(self, body: dict[str, Any], stream: bool) -> str:

@@ -49,6 +49,14 @@ class TemplateAdapter(HTTPAdapter):
         self.spec = spec
         self.stream_format = spec.stream.format if spec.stream else "sse"  # type: ignore[misc]
         self.models_path = spec.models_path  # type: ignore[misc]
+        # tools go in the prompt; a forced call needs the body's {json_schema} to constrain the answer
+        self.tool_calling = "prompted" if "{json_schema}" in str(spec.body) else "none"
+
+    def no_tools_reason(self) -> str:
+        return (
+            "its http.body template has no '{json_schema}' placeholder; add one (tools are described in the "
+            "prompt and a forced call is held to its JSON shape through it)"
+        )
 
     def chat_route(self, body: dict[str, Any], stream: bool) -> str:
         return self.spec.path

@@ -59,7 +59,11 @@ class TestHTTPEngineLlamaCpp(ChatModelIntegrationTests):
 
     @property
     def has_tool_calling(self) -> bool:
-        return False  # /completion has no tool calls, and the template maps none
+        return True  # tools in the prompt; a forced call through the body's {json_schema} (a grammar)
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
 
     @property
     def has_structured_output(self) -> bool:

@@ -51,15 +51,12 @@ class LlamaCppAdapter(HTTPAdapter):
     embeddings_path = "/embedding"
     stream_format = "sse"
     max_tokens_key = "n_predict"
+    tool_calling = "prompted"
+    """/completion has no tool API: tools go in the prompt, forced calls through ``json_schema`` (a grammar)."""
 
     # ------------------------------------------------------------------ chat
     def transform_request(self, request: ChatRequest) -> dict[str, Any]:
         """A ``/completion`` body; ``messages`` is swapped for the rendered ``prompt`` in ``prepare``."""
-        if request.tools:
-            raise NotImplementedError(
-                "llama.cpp's native /completion endpoint has no tool calling; use "
-                "polyport_openai.ChatOpenAI with base_url='<server>/v1' for tools"
-            )
         body: dict[str, Any] = {
             "messages": messages_to_openai(request.messages, developer_as_system=True),
             "model": request.model,  # a router-mode server picks the model by it; a plain one ignores it

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from langchain_core.language_models import LanguageModelInput, ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.adapters import AdapterChatModel, HTTPAdapter
@@ -35,9 +35,10 @@ class ChatLlamaCpp(AdapterChatModel):
     and completed by ``/completion``, so sampling fields (``top_k``, ``min_p``,
     ``grammar``...) and the server's ``timings`` are available, token counts are
     exact (``/tokenize``) and ``with_structured_output`` is grammar-constrained
-    (``json_schema``/``json_mode``). No tool calling: the native API has none
-    (use ``ChatOpenAI`` on ``<server>/v1`` for tools), so structured output
-    defaults to ``json_schema``.
+    (``json_schema``/``json_mode``). The native API has no tool field, so bound
+    tools are described in the prompt and read back from a JSON answer; a forced
+    call (``tool_choice``) is held to the call's JSON shape by a grammar.
+    Structured output defaults to ``json_schema``.
 
     Example:
         ```python
@@ -80,21 +81,6 @@ class ChatLlamaCpp(AdapterChatModel):
         }
         return {**params, **self.model_kwargs}
 
-    def bind_tools(
-        self,
-        tools: Sequence[Any],
-        *,
-        tool_choice: Any = None,
-        strict: bool | None = None,
-        parallel_tool_calls: bool | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Not available on the native API; raises with the alternative."""
-        raise NotImplementedError(
-            "llama.cpp's native /completion endpoint has no tool calling; use "
-            "polyport_openai.ChatOpenAI(base_url='<server>/v1') for tools"
-        )
-
     def with_structured_output(
         self,
         schema: dict[str, Any] | type | None = None,
@@ -117,7 +103,7 @@ class ChatLlamaCpp(AdapterChatModel):
         n_ctx = settings.get("n_ctx")
         if isinstance(n_ctx, int) and n_ctx > 0:
             profile["max_input_tokens"] = n_ctx
-        profile.setdefault("tool_calling", False)
+        profile.setdefault("tool_calling", True)
         profile.setdefault("structured_output", True)
         self.profile = profile
         return profile

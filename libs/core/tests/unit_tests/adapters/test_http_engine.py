@@ -170,3 +170,28 @@ def test_spec_file_loads_through_the_registry_as_chat_http() -> None:
     assert isinstance(model, ChatHTTP)
     assert model.http.path == "/completion"
     assert model.base_url == "http://l.test"
+
+
+WEATHER = {"title": "get_weather", "description": "Weather in a city.", "type": "object",
+           "properties": {"city": {"type": "string"}}, "required": ["city"]}  # fmt: skip
+
+
+def test_bind_tools_refuses_at_bind_time_without_a_json_schema_placeholder() -> None:
+    model = tgi_model(lambda r: httpx.Response(200, json=TGI_ANSWER))
+    with pytest.raises(InvalidConfigError, match=r"cannot call tools.*\{json_schema\}"):
+        model.bind_tools([WEATHER])
+
+
+def test_prompted_tools_with_a_forced_call_through_json_schema() -> None:
+    seen: list[Any] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        answer = '{"name": "get_weather", "arguments": {"city": "Oslo"}}'
+        return httpx.Response(200, json={"generated_text": answer, "details": {"finish_reason": "eos_token"}})
+
+    http = {**TGI, "body": {**TGI["body"], "grammar": "{json_schema}"}}
+    message = tgi_model(handler, http).bind_tools([WEATHER], tool_choice="get_weather").invoke("Oslo?")
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [("get_weather", {"city": "Oslo"})]
+    assert seen[0]["grammar"]["properties"]["name"]["enum"] == ["get_weather"]
+    assert seen[0]["inputs"].startswith("[system] You can call these tools:")

@@ -42,7 +42,11 @@ class TestChatLlamaCppServer(ChatModelIntegrationTests):
 
     @property
     def has_tool_calling(self) -> bool:
-        return False  # the native /completion API has no tool calls
+        return True  # tools in the prompt; forced calls held to their JSON shape by a grammar
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
 
     @property
     def has_structured_output(self) -> bool:

@@ -27,8 +27,7 @@ class TestChatLlamaCppStandard(ChatModelUnitTests):
 
     @property
     def has_tool_calling(self) -> bool:
-        # The native /completion API has no tool calls (ChatOpenAI on /v1 has them).
-        return False
+        return True  # prompted tools; forced calls through the json_schema grammar
 
     @property
     def has_structured_output(self) -> bool:

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from langchain_core.messages import HumanMessage, SystemMessage
-from llamacpp_wire import AUTH_ERROR, CONTEXT_ERROR, TIMINGS, Server
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from llamacpp_wire import AUTH_ERROR, COMPLETION, CONTEXT_ERROR, TIMINGS, Server
 from polyport_core.errors import AuthenticationError, ContextWindowExceededError, NotFoundError
 from polyport_llamacpp import ChatLlamaCpp, LlamaCppEmbeddings
 from pydantic import BaseModel
@@ -104,9 +104,58 @@ def test_context_overflow_and_auth_errors() -> None:
     assert denied.requests[0].headers["authorization"] == "Bearer sk-local-999"
 
 
-def test_tools_are_refused_with_the_alternative() -> None:
-    with pytest.raises(NotImplementedError, match="/v1"):
-        chat(Server()).bind_tools([])
+class GetWeather(BaseModel):
+    """Get the weather in a city."""
+
+    city: str
+
+
+CALL = '{"name": "GetWeather", "arguments": {"city": "Paris"}}'
+
+
+def answering(content: str) -> Server:
+    return Server(
+        {"/completion": lambda _r: httpx.Response(200, json={**COMPLETION, "content": content, "stop_type": "eos"})}
+    )
+
+
+def test_forced_tool_call_is_described_in_the_prompt_and_held_to_its_json_shape() -> None:
+    server = answering(CALL)
+    message = chat(server).bind_tools([GetWeather], tool_choice="any").invoke("Weather in Paris?")
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [("GetWeather", {"city": "Paris"})]
+    assert message.response_metadata["finish_reason"] == "tool_calls"
+    body = server.bodies("/completion")[0]
+    assert body["json_schema"]["properties"]["name"]["enum"] == ["GetWeather"]
+    assert "tools" not in body
+    system = server.bodies("/apply-template")[0]["messages"][0]
+    assert system["role"] == "system"
+    assert '"name": "GetWeather"' in system["content"]
+
+
+def test_auto_tool_choice_reads_a_call_or_keeps_text() -> None:
+    assert chat(answering(CALL)).bind_tools([GetWeather]).invoke("Paris?").tool_calls[0]["args"] == {"city": "Paris"}
+    plain = chat(answering("It is sunny.")).bind_tools([GetWeather]).invoke("Paris?")
+    assert (plain.content, plain.tool_calls) == ("It is sunny.", [])
+    assert "json_schema" not in answering("x").bodies("/completion")
+
+
+def test_tool_history_is_rendered_as_plain_turns() -> None:
+    server = answering("Sunny in Paris.")
+    call = {"name": "GetWeather", "args": {"city": "Paris"}, "id": "c1", "type": "tool_call"}
+    history = [HumanMessage("Paris?"), AIMessage("", tool_calls=[call]), ToolMessage("sunny", tool_call_id="c1")]
+    chat(server).bind_tools([GetWeather]).invoke(history)
+    sent = server.bodies("/apply-template")[0]["messages"]
+    assert sent[2] == {"role": "assistant", "content": CALL}
+    assert sent[3] == {"role": "user", "content": "Result of GetWeather: sunny"}
+
+
+def test_cut_off_forced_call_is_invalid_and_says_length() -> None:
+    cut = {**COMPLETION, "content": '{"name": "GetWeather", "argu', "stop_type": "limit"}
+    server = Server({"/completion": lambda _r: httpx.Response(200, json=cut)})
+    message = chat(server).bind_tools([GetWeather], tool_choice="any").invoke("Paris?")
+    assert message.tool_calls == []
+    assert message.invalid_tool_calls[0]["name"] == "GetWeather"
+    assert message.response_metadata["finish_reason"] == "length"
 
 
 def test_exact_tokens_profile_and_server_endpoints() -> None:
