@@ -20,7 +20,7 @@ from polyport_core.wire import StreamFormat, aiter_events, aiter_sse, decode_eve
 if TYPE_CHECKING:
     from polyport_core.adapters._chat import AdapterChatModel, AdapterSettings
     from polyport_core.adapters._embeddings import AdapterEmbeddings
-    from polyport_core.adapters._http import DEFAULT_TIMEOUT, HTTPAdapter, RawResponse
+    from polyport_core.adapters._http import DEFAULT_TIMEOUT, AdapterStreamState, HTTPAdapter, RawResponse
     from polyport_core.adapters._http_engine import ChatHTTP, TemplateAdapter
     from polyport_core.adapters._jsonpath import get_path
     from polyport_core.adapters._types import ChatRequest
@@ -32,6 +32,7 @@ _LAZY = {
     "AdapterEmbeddings": "_embeddings",
     "DEFAULT_TIMEOUT": "_http",
     "HTTPAdapter": "_http",
+    "AdapterStreamState": "_http",
     "ChatHTTP": "_http_engine",
     "TemplateAdapter": "_http_engine",
     "get_path": "_jsonpath",
@@ -48,6 +49,7 @@ __all__ = [
     "AdapterChatModel",
     "AdapterEmbeddings",
     "AdapterSettings",
+    "AdapterStreamState",
     "ChatHTTP",
     "ChatRequest",
     "HTTPAdapter",

@@ -9,6 +9,7 @@ entry-point group and spec files can use it as their ``engine``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
@@ -16,18 +17,14 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.runnables import Runnable
 from pydantic import Field, PrivateAttr, SecretStr
 
-from polyport_core.adapters._http import HTTPAdapter
-from polyport_core.adapters._prompted_tools import (
-    PROMPTED_TOOLS_MARKER,
-    PromptedTools,
-    plan_prompted_tools,
-    read_answer,
-)
+from polyport_core.adapters._http import AdapterStreamState, HTTPAdapter
+from polyport_core.adapters._prompted_tools import PromptedTools, plan_prompted_tools, read_answer
 from polyport_core.adapters._types import ChatRequest
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
+from polyport_core.chat import ParsedResponse, ProviderChatModel, StructuredMethod
 from polyport_core.errors import InvalidConfigError
 from polyport_core.transport import tls_verify
+from polyport_core.wire import RawResponse, StreamState, VendorRequest
 from polyport_core.wire.openai import forced_tool_chunk
 
 if TYPE_CHECKING:
@@ -125,6 +122,11 @@ class AdapterChatModel(AdapterSettings):
     def _build_payload(
         self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
+        return self._build_request(messages, stop, stream, **kwargs).body
+
+    def _build_request(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> VendorRequest:
         params = {**self._request_params(), **kwargs}
         max_tokens = params.pop("max_tokens", None) or self.max_tokens
         temperature = params.pop("temperature", self.temperature)
@@ -147,10 +149,7 @@ class AdapterChatModel(AdapterSettings):
             tool_choice=tool_choice,
             params=params,
         )
-        payload = self.adapter.transform_request(request)
-        if plan is not None:
-            payload[PROMPTED_TOOLS_MARKER] = plan  # taken off before sending
-        return payload
+        return _AdapterRequest(self.adapter.transform_request(request), stream=stream, prompted=plan)
 
     def bind_tools(self, tools: Any, *, tool_choice: Any = None, **kwargs: Any) -> Runnable[Any, AIMessage]:
         """Bind tools; an engine whose wire cannot call tools refuses here, not at the first call."""
@@ -172,27 +171,13 @@ class AdapterChatModel(AdapterSettings):
         custom = self.adapter.structured_output_kwargs(schema, method, strict)
         return custom if custom is not None else super()._structured_output_kwargs(schema, method, strict)
 
-    # ------------------------------------------------------------------ transport hooks
-    def _send(self, payload: dict[str, Any]) -> Any:
-        plan = payload.pop(PROMPTED_TOOLS_MARKER, None)
-        return (self.adapter.chat(payload), plan)
+    # ------------------------------------------------------------------ transport and parsing
+    def _chat_transport(self) -> _AdapterTransport:
+        return _AdapterTransport(self.adapter)
 
-    async def _asend(self, payload: dict[str, Any]) -> Any:
-        plan = payload.pop(PROMPTED_TOOLS_MARKER, None)
-        return (await self.adapter.achat(payload), plan)
-
-    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
-        state.data["prompted"] = payload.pop(PROMPTED_TOOLS_MARKER, None)
-        return self.adapter.chat_stream(payload, state)
-
-    def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
-        state.data["prompted"] = payload.pop(PROMPTED_TOOLS_MARKER, None)
-        return self.adapter.achat_stream(payload, state)
-
-    def _parse_response(self, raw: Any) -> ParsedResponse:
-        response, plan = raw if isinstance(raw, tuple) else (raw, None)
-        parsed = self.adapter.transform_response(response.body)
-        parsed.headers = parsed.headers or response.headers
+    def _parse_response(self, raw: RawResponse, request: VendorRequest) -> ParsedResponse:
+        parsed = self.adapter.transform_response(raw.body)
+        plan = request.prompted if isinstance(request, _AdapterRequest) else None
         if plan is not None:
             call = read_answer(str(parsed.message.content), plan, parsed.message.id, parsed.finish_reason)
             if call is not None:
@@ -201,12 +186,11 @@ class AdapterChatModel(AdapterSettings):
                     parsed.finish_reason = "tool_calls"
         return parsed
 
-    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        chunk = self.adapter.transform_event(event, state)
-        plan: PromptedTools | None = state.data.get("prompted")
-        if plan is None or chunk is None:
-            return chunk
-        return _buffer_prompted(chunk, state, plan)
+    def _stream_state(self, request: VendorRequest) -> StreamState:
+        plan = request.prompted if isinstance(request, _AdapterRequest) else None
+        if plan is not None:
+            return _PromptedStreamState(adapter=self.adapter, plan=plan)
+        return self.adapter.stream_state()
 
     def _map_error(self, error: BaseException) -> BaseException:
         return self.adapter.map_error(error)
@@ -221,20 +205,63 @@ class AdapterChatModel(AdapterSettings):
         return await self.adapter.alist_models()
 
 
-def _buffer_prompted(chunk: AIMessageChunk, state: StreamState, plan: PromptedTools) -> AIMessageChunk | None:
-    """Hold the text while tools are bound; at the end emit one call chunk, or the text if it is no call."""
-    pieces: list[str] = state.data.setdefault("prompted_text", [])
-    if isinstance(chunk.content, str) and chunk.content:
-        pieces.append(chunk.content)
-    finish = chunk.response_metadata.get("finish_reason")
-    if not finish and not state.finished:
-        return None
-    text = "".join(pieces)
-    metadata = {k: v for k, v in chunk.response_metadata.items() if k != "finish_reason"}
-    if plan.forced or read_answer(text, plan, chunk.id, finish) is not None:
-        call = forced_tool_chunk(text, chunk.id, names=plan.names, finish_reason=finish, usage=chunk.usage_metadata)
-        call.response_metadata.update(metadata)
-        return call
-    return AIMessageChunk(
-        content=text, id=chunk.id, usage_metadata=chunk.usage_metadata, response_metadata=dict(chunk.response_metadata)
-    )
+class _AdapterTransport:
+    """An ``HTTPAdapter``'s chat calls as the model's ``ChatTransport`` (the adapter keeps its
+    body-level API: ``chat``, ``chat_stream`` and their async twins)."""
+
+    __slots__ = ("adapter",)
+
+    def __init__(self, adapter: HTTPAdapter) -> None:
+        self.adapter = adapter
+
+    def send(self, request: VendorRequest) -> RawResponse:
+        return self.adapter.chat(request.body)
+
+    async def asend(self, request: VendorRequest) -> RawResponse:
+        return await self.adapter.achat(request.body)
+
+    def stream(self, request: VendorRequest, state: StreamState) -> Iterator[Any]:
+        return self.adapter.chat_stream(request.body, state)
+
+    def astream(self, request: VendorRequest, state: StreamState) -> AsyncIterator[Any]:
+        return self.adapter.achat_stream(request.body, state)
+
+
+@dataclass(slots=True)
+class _AdapterRequest(VendorRequest):
+    """An adapter's request, with the prompted-tools plan when tools are described in the prompt."""
+
+    prompted: PromptedTools | None = None
+
+
+@dataclass(kw_only=True)
+class _PromptedStreamState(AdapterStreamState):
+    """A stream while tools are bound: the text is held, and at the end becomes one call chunk
+    (or stays text when it is no call)."""
+
+    plan: PromptedTools
+    text: list[str] = field(default_factory=list)
+
+    def parse(self, event: Any) -> AIMessageChunk | None:
+        chunk = self.adapter.transform_event(event, self)
+        if chunk is None:
+            return None
+        if isinstance(chunk.content, str) and chunk.content:
+            self.text.append(chunk.content)
+        finish = chunk.response_metadata.get("finish_reason")
+        if not finish and not self.finished:
+            return None
+        text = "".join(self.text)
+        metadata = {k: v for k, v in chunk.response_metadata.items() if k != "finish_reason"}
+        if self.plan.forced or read_answer(text, self.plan, chunk.id, finish) is not None:
+            call = forced_tool_chunk(
+                text, chunk.id, names=self.plan.names, finish_reason=finish, usage=chunk.usage_metadata
+            )
+            call.response_metadata.update(metadata)
+            return call
+        return AIMessageChunk(
+            content=text,
+            id=chunk.id,
+            usage_metadata=chunk.usage_metadata,
+            response_metadata=dict(chunk.response_metadata),
+        )

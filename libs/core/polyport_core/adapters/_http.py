@@ -11,6 +11,7 @@ full ``ProviderChatModel``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from langchain_core.messages import AIMessageChunk
@@ -19,7 +20,7 @@ from polyport_core.adapters._types import ChatRequest
 from polyport_core.transport import DEFAULT_TIMEOUT, HTTPClient, RawResponse
 from polyport_core.wire import ParsedResponse, StreamState
 
-__all__ = ["DEFAULT_TIMEOUT", "HTTPAdapter", "RawResponse"]
+__all__ = ["DEFAULT_TIMEOUT", "AdapterStreamState", "HTTPAdapter", "RawResponse"]
 
 
 class HTTPAdapter(HTTPClient):
@@ -91,6 +92,14 @@ class HTTPAdapter(HTTPClient):
         """One stream event as a chunk; set ``state.finished`` on the final one."""
         raise NotImplementedError(f"{type(self).__name__} does not implement streaming")
 
+    def stream_state(self) -> StreamState:
+        """A fresh state for one stream; by default each event goes to ``transform_event``.
+
+        An adapter reading OpenAI chunks returns ``polyport_core.wire.openai.OpenAIStreamState()``;
+        one that keeps more per stream returns its own ``StreamState`` subclass.
+        """
+        return AdapterStreamState(adapter=self)
+
     def structured_output_kwargs(
         self, schema: dict[str, Any], method: str, strict: bool | None
     ) -> dict[str, Any] | None:
@@ -146,3 +155,14 @@ class HTTPAdapter(HTTPClient):
         body = self.transform_embeddings_request(texts, model)
         raw = await self.arequest_json("POST", self._embeddings_path(), body)
         return self.transform_embeddings_response(raw.body)
+
+
+@dataclass(kw_only=True)
+class AdapterStreamState(StreamState):
+    """The default state of an adapter's stream: events are read by ``adapter.transform_event``."""
+
+    adapter: HTTPAdapter = field(repr=False)
+
+    def parse(self, event: Any) -> AIMessageChunk | None:
+        """``transform_event`` of the adapter."""
+        return self.adapter.transform_event(event, self)

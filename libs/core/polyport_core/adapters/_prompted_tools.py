@@ -17,7 +17,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from polyport_core.wire.openai import FORCED_TOOL_MARKER, emulate_forced_tool_call, forced_tool_message
+from polyport_core.wire.openai import emulate_forced_tool_call, forced_tool_message
 
 __all__ = ["PromptedTools", "plan_prompted_tools"]
 
@@ -82,9 +82,10 @@ def plan_prompted_tools(
         return messages, None
     probe: dict[str, Any] = {"tools": tools, "tool_choice": tool_choice}
     names = tuple(tool["function"]["name"] for tool in tools)
-    if emulate_forced_tool_call(probe):
+    forced = emulate_forced_tool_call(probe)
+    if forced:
         schema = probe["response_format"]["json_schema"]["schema"]
-        return _rewrite(messages, tools), PromptedTools(tuple(probe[FORCED_TOOL_MARKER]), True, schema)
+        return _rewrite(messages, tools), PromptedTools(forced, True, schema)
     return _rewrite(messages, tools), PromptedTools(names, False, None)
 
 

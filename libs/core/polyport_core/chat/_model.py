@@ -1,10 +1,10 @@
 """``ProviderChatModel``: the one request lifecycle every partner inherits.
 
-A call goes: build the vendor payload (partner) → governance ``before_call``
-(core seam) → send through the vendor SDK (partner) → convert to
-``AIMessage``/``AIMessageChunk`` (partner) → usage, metadata, stream integrity,
-error mapping and governance ``after_call`` (core). Partners write conversion,
-not plumbing.
+A call goes: build the vendor request (partner) → check it against the declared
+facts → governance ``before_call`` → send through the partner's one
+``ChatTransport`` → parse into ``AIMessage`` / chunks (partner) → usage, metadata,
+stream integrity, error mapping and governance ``after_call``. Partners write
+conversion, not plumbing; the sync and async twins differ only by the awaited I/O.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from polyport_core.catalog import catalog_entry, profile_from_facts
 from polyport_core.chat._kwargs import move_unknown_kwargs
 from polyport_core.chat._run_scope import carry_run_scope, take_run_scope
-from polyport_core.chat._stream_tracker import StreamTracker
+from polyport_core.chat._stream_tracker import SHAPE_ERRORS, StreamTracker
 from polyport_core.chat._streamed import areported, reported
 from polyport_core.chat._structured import build_structured_output, resolve_method
 from polyport_core.chat._tools import ToolLike, format_tools, normalize_tool_choice
@@ -34,23 +34,27 @@ from polyport_core.errors import BadResponseError, PolyportError, with_origin
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
 from polyport_core.spec import TLSSpec
 from polyport_core.tokens import count_message_tokens, count_text_tokens
-from polyport_core.transport import DEFAULT_MAX_RESPONSE_BYTES, response_size_limit
-from polyport_core.wire import ParsedResponse, StreamState
+from polyport_core.transport import DEFAULT_MAX_RESPONSE_BYTES, ChatTransport, response_size_limit
+from polyport_core.wire import ParsedResponse, RawResponse, StreamState, VendorRequest
 
 __all__ = ["ProviderChatModel", "StructuredMethod"]
 
-_SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
-"""What a parser raises on a body of the wrong shape (a ``PolyportError`` passes through)."""
-
 StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
+
+
+def _ended(call: CallInfo, error: BaseException, partial: CallOutcome | None) -> CallOutcome:
+    """The outcome of a call that ended without a result: what a broken stream delivered
+    (``partial``), else just its latency; with the error."""
+    outcome = partial or CallOutcome(latency_s=time.perf_counter() - call.started_at)
+    outcome.error = error
+    return outcome
 
 
 class ProviderChatModel(BaseChatModel):
     """Base class of every polyport chat model.
 
-    Subclasses implement the partner hooks (``_build_payload``, ``_send``,
-    ``_asend``, ``_send_stream``, ``_asend_stream``, ``_parse_response``,
-    ``_parse_event``, ``_map_error``) and inherit sync/async/streaming calls,
+    Subclasses implement the partner hooks (``_build_payload``, ``_chat_transport``,
+    ``_parse_response``, ``_stream_state``, ``_map_error``) and inherit sync/async/streaming calls,
     usage accounting (estimated and marked so when a server omits it), stream
     integrity checks, tools, structured output and the governance seam.
     """
@@ -139,34 +143,27 @@ class ProviderChatModel(BaseChatModel):
     ) -> dict[str, Any]:
         """The vendor request body for these messages and call-time kwargs."""
 
-    @abstractmethod
-    def _send(self, payload: dict[str, Any]) -> Any:
-        """Send a non-streaming request through the vendor SDK; return its raw response."""
+    def _build_request(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> VendorRequest:
+        """What the transport sends: ``_build_payload``'s body, and what travels beside it.
 
-    @abstractmethod
-    async def _asend(self, payload: dict[str, Any]) -> Any:
-        """Async twin of ``_send``."""
-
-    @abstractmethod
-    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
-        """Send a streaming request; yield raw vendor events."""
-
-    @abstractmethod
-    def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
-        """Async twin of ``_send_stream``."""
-
-    @abstractmethod
-    def _parse_response(self, raw: Any) -> ParsedResponse:
-        """A raw non-streaming response as a ``ParsedResponse``."""
-
-    @abstractmethod
-    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        """One raw stream event as a chunk (or None for events with nothing to show).
-
-        Set ``state.finished`` when the vendor signals a complete response and put
-        ``finish_reason`` in the chunk's ``response_metadata``; attach
-        ``usage_metadata`` to the chunk that carries usage.
+        Override to attach request metadata (OpenAI's emulated forced tools).
         """
+        return VendorRequest(self._build_payload(messages, stop, stream, **kwargs), stream=stream)
+
+    @abstractmethod
+    def _chat_transport(self) -> ChatTransport:
+        """The one object that moves this engine's requests: sync and async, whole answer and stream."""
+
+    @abstractmethod
+    def _parse_response(self, raw: RawResponse, request: VendorRequest) -> ParsedResponse:
+        """The whole answer to ``request`` as a ``ParsedResponse`` (headers default to the raw ones)."""
+
+    @abstractmethod
+    def _stream_state(self, request: VendorRequest) -> StreamState:
+        """A fresh state for one stream of ``request``: the engine's ``StreamState``, whose ``parse``
+        turns each raw event into a chunk."""
 
     @abstractmethod
     def _map_error(self, error: BaseException) -> BaseException:
@@ -215,6 +212,29 @@ class ProviderChatModel(BaseChatModel):
         """The partner's mapping of ``error``, with this model's provider and name filled in."""
         return with_origin(self._map_error(error), self.provider, self.model_name)
 
+    # ----------------------------------------------------------- the hooks' I/O (sync and async)
+    def _before(self, call: CallInfo) -> None:
+        """Governance before sending: quota wait, rate limits, budget reserve (may refuse)."""
+        if self.call_hooks is not None:
+            self.call_hooks.before_call(call)
+
+    async def _abefore(self, call: CallInfo) -> None:
+        """Async twin of ``_before``."""
+        if self.call_hooks is not None:
+            await self.call_hooks.abefore_call(call)
+
+    def _settle(self, call: CallInfo, outcome: CallOutcome) -> CallOutcome:
+        """Governance after a result: settle the real cost and record; ``outcome`` back."""
+        if self.call_hooks is not None:
+            self.call_hooks.after_call(call, outcome)
+        return outcome
+
+    async def _asettle(self, call: CallInfo, outcome: CallOutcome) -> CallOutcome:
+        """Async twin of ``_settle``."""
+        if self.call_hooks is not None:
+            await self.call_hooks.aafter_call(call, outcome)
+        return outcome
+
     def _abandon(self, call: CallInfo, error: BaseException, partial: CallOutcome | None = None) -> None:
         """Tell the hooks a call ended without a result (failure, cancelled task, stream closed early).
 
@@ -222,16 +242,12 @@ class ProviderChatModel(BaseChatModel):
         recorded and charged like any other output.
         """
         if self.call_hooks is not None:
-            outcome = partial or CallOutcome(latency_s=time.perf_counter() - call.started_at)
-            outcome.error = error
-            self.call_hooks.after_call(call, outcome)
+            self.call_hooks.after_call(call, _ended(call, error, partial))
 
     async def _aabandon(self, call: CallInfo, error: BaseException, partial: CallOutcome | None = None) -> None:
         """Async twin of ``_abandon``."""
         if self.call_hooks is not None:
-            outcome = partial or CallOutcome(latency_s=time.perf_counter() - call.started_at)
-            outcome.error = error
-            await self.call_hooks.aafter_call(call, outcome)
+            await self.call_hooks.aafter_call(call, _ended(call, error, partial))
 
     def _fail(self, call: CallInfo, error: BaseException) -> BaseException:
         mapped = self._named_error(error)
@@ -243,23 +259,39 @@ class ProviderChatModel(BaseChatModel):
         await self._aabandon(call, mapped)
         return mapped
 
-    def _read_response(self, raw: Any) -> ParsedResponse:
+    # ----------------------------------------------------------- everything else, once for both twins
+    def _prepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, run: Any, kwargs: dict[str, Any], stream: bool
+    ) -> tuple[VendorRequest, CallInfo]:
+        """The request, checked against the declared facts (nothing is sent or recorded on a refusal),
+        and what the hooks see of the call (``run``: the run manager, else the scope ``stream`` carried)."""
+        scope = take_run_scope(kwargs)
+        kwargs.pop("stream", None)  # invoke(..., stream=False): langchain's per-call opt-out
+        request = self._build_request(messages, stop, stream, **kwargs)
+        self._validate_request(messages, request.body, kwargs)
+        return request, self._call_info(messages, request.body, stream=stream, run=run or scope)
+
+    def _read_response(self, raw: RawResponse, request: VendorRequest) -> ParsedResponse:
         """``_parse_response``, with a body of the wrong shape reported as ``BadResponseError``."""
         try:
-            return self._parse_response(raw)
-        except _SHAPE_ERRORS as error:
+            parsed = self._parse_response(raw, request)
+        except SHAPE_ERRORS as error:
             if isinstance(error, PolyportError):
                 raise
             raise self._unreadable(error) from error
+        if parsed.headers is None and raw.headers:
+            parsed.headers = raw.headers
+        return parsed
 
-    def _read_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        """``_parse_event``, with an event of the wrong shape reported as ``BadResponseError``."""
-        try:
-            return self._parse_event(event, state)
-        except _SHAPE_ERRORS as error:
-            if isinstance(error, PolyportError):
-                raise
-            raise self._unreadable(error) from error
+    def _outcome(self, call: CallInfo, parsed: ParsedResponse) -> CallOutcome:
+        return CallOutcome(
+            usage=parsed.usage, latency_s=time.perf_counter() - call.started_at, response_headers=parsed.headers
+        )
+
+    def _open_stream(self, request: VendorRequest, call: CallInfo) -> StreamTracker:
+        state = self._stream_state(request)
+        state.max_response_bytes = self.max_response_bytes
+        return StreamTracker(self, call, state)
 
     def _unreadable(self, error: Exception) -> BadResponseError:
         return BadResponseError(
@@ -295,29 +327,18 @@ class ProviderChatModel(BaseChatModel):
     ) -> ChatResult:
         if self.streaming and self._should_stream(async_api=False, run_manager=run_manager, **kwargs):
             return generate_from_stream(reported(self._stream(messages, stop, run_manager, **kwargs), run_manager))
-        kwargs.pop("stream", None)  # invoke(..., stream=False): langchain's per-call opt-out
-        payload = self._build_payload(messages, stop, False, **kwargs)
-        self._validate_request(messages, payload, kwargs)
-        call = self._call_info(messages, payload, stream=False, run=run_manager)
-        hooks = self.call_hooks
-        if hooks is not None:
-            hooks.before_call(call)
+        request, call = self._prepare(messages, stop, run_manager, kwargs, stream=False)
+        self._before(call)
         try:
             with response_size_limit(self.max_response_bytes):
-                parsed = self._read_response(self._send(payload))
+                raw = self._chat_transport().send(request)
+            parsed = self._read_response(raw, request)
         except Exception as error:
             raise self._fail(call, error) from error
         except BaseException as error:  # cancelled or closed early: free limits and budget holds
             self._abandon(call, error)
             raise
-        outcome = CallOutcome(
-            usage=parsed.usage,
-            latency_s=time.perf_counter() - call.started_at,
-            response_headers=parsed.headers,
-        )
-        if hooks is not None:
-            hooks.after_call(call, outcome)
-        return self._result(parsed, outcome, call)
+        return self._result(parsed, self._settle(call, self._outcome(call, parsed)), call)
 
     async def _agenerate(
         self,
@@ -329,29 +350,18 @@ class ProviderChatModel(BaseChatModel):
         if self.streaming and self._should_stream(async_api=True, run_manager=run_manager, **kwargs):
             stream = self._astream(messages, stop, run_manager, **kwargs)
             return await agenerate_from_stream(areported(stream, run_manager))
-        kwargs.pop("stream", None)
-        payload = self._build_payload(messages, stop, False, **kwargs)
-        self._validate_request(messages, payload, kwargs)
-        call = self._call_info(messages, payload, stream=False, run=run_manager)
-        hooks = self.call_hooks
-        if hooks is not None:
-            await hooks.abefore_call(call)
+        request, call = self._prepare(messages, stop, run_manager, kwargs, stream=False)
+        await self._abefore(call)
         try:
             with response_size_limit(self.max_response_bytes):
-                parsed = self._read_response(await self._asend(payload))
+                raw = await self._chat_transport().asend(request)
+            parsed = self._read_response(raw, request)
         except Exception as error:
             raise await self._afail(call, error) from error
-        except BaseException as error:  # cancelled or closed early: free limits and budget holds
+        except BaseException as error:  # sync: a cancelled task must not await
             self._abandon(call, error)
             raise
-        outcome = CallOutcome(
-            usage=parsed.usage,
-            latency_s=time.perf_counter() - call.started_at,
-            response_headers=parsed.headers,
-        )
-        if hooks is not None:
-            await hooks.aafter_call(call, outcome)
-        return self._result(parsed, outcome, call)
+        return self._result(parsed, await self._asettle(call, self._outcome(call, parsed)), call)
 
     # ----------------------------------------------------------- streaming
     def stream(
@@ -373,40 +383,22 @@ class ProviderChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        run = run_manager or take_run_scope(kwargs)
-        kwargs.pop("stream", None)
-        payload = self._build_payload(messages, stop, True, **kwargs)
-        self._validate_request(messages, payload, kwargs)
-        call = self._call_info(messages, payload, stream=True, run=run)
-        hooks = self.call_hooks
-        if hooks is not None:
-            hooks.before_call(call)
-        state = StreamState(self.max_response_bytes)
-        tracker = StreamTracker(self, call)
+        request, call = self._prepare(messages, stop, run_manager, kwargs, stream=True)
+        self._before(call)
+        tracker = self._open_stream(request, call)
         try:
-            for event in self._send_stream(payload, state):
-                tracker.guard.event()
-                chunk = self._read_event(event, state)
-                if chunk is None:
-                    continue
-                # langchain-core reports each yielded chunk to callbacks itself.
-                yield tracker.observe(chunk)
-            tracker.check_complete(state)
+            for event in self._chat_transport().stream(request, tracker.state):
+                if (chunk := tracker.read(event)) is not None:
+                    yield chunk  # langchain-core reports each yielded chunk to callbacks itself
+            tracker.check_complete()
         except Exception as error:
-            named = self._named_error(error)
-            mapped = tracker.broken(named)
-            self._abandon(call, mapped, tracker.partial(state))
-            if mapped is named:
-                raise mapped from error
-            named.__cause__ = named.__cause__ or (error if named is not error else None)
-            raise mapped from named
+            failure, cause = tracker.failure(error)
+            self._abandon(call, failure, tracker.partial())
+            raise failure from cause
         except BaseException as error:  # cancelled or closed early: record what was streamed, free holds
-            self._abandon(call, error, tracker.partial(state))
+            self._abandon(call, error, tracker.partial())
             raise
-        outcome = tracker.outcome(state)
-        if hooks is not None:
-            hooks.after_call(call, outcome)
-        yield tracker.final_chunk(state, outcome)
+        yield tracker.final_chunk(self._settle(call, tracker.outcome()))
 
     async def _astream(
         self,
@@ -415,39 +407,22 @@ class ProviderChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        run = run_manager or take_run_scope(kwargs)
-        kwargs.pop("stream", None)
-        payload = self._build_payload(messages, stop, True, **kwargs)
-        self._validate_request(messages, payload, kwargs)
-        call = self._call_info(messages, payload, stream=True, run=run)
-        hooks = self.call_hooks
-        if hooks is not None:
-            await hooks.abefore_call(call)
-        state = StreamState(self.max_response_bytes)
-        tracker = StreamTracker(self, call)
+        request, call = self._prepare(messages, stop, run_manager, kwargs, stream=True)
+        await self._abefore(call)
+        tracker = self._open_stream(request, call)
         try:
-            async for event in self._asend_stream(payload, state):
-                tracker.guard.event()
-                chunk = self._read_event(event, state)
-                if chunk is None:
-                    continue
-                yield tracker.observe(chunk)
-            tracker.check_complete(state)
+            async for event in self._chat_transport().astream(request, tracker.state):
+                if (chunk := tracker.read(event)) is not None:
+                    yield chunk
+            tracker.check_complete()
         except Exception as error:
-            named = self._named_error(error)
-            mapped = tracker.broken(named)
-            await self._aabandon(call, mapped, tracker.partial(state))
-            if mapped is named:
-                raise mapped from error
-            named.__cause__ = named.__cause__ or (error if named is not error else None)
-            raise mapped from named
-        except BaseException as error:  # cancelled or closed early: record what was streamed, free holds
-            self._abandon(call, error, tracker.partial(state))  # sync: a cancelled task must not await
+            failure, cause = tracker.failure(error)
+            await self._aabandon(call, failure, tracker.partial())
+            raise failure from cause
+        except BaseException as error:  # sync: a cancelled task must not await
+            self._abandon(call, error, tracker.partial())
             raise
-        outcome = tracker.outcome(state)
-        if hooks is not None:
-            await hooks.aafter_call(call, outcome)
-        yield tracker.final_chunk(state, outcome)
+        yield tracker.final_chunk(await self._asettle(call, tracker.outcome()))
 
     # ----------------------------------------------------------- tools & structured output
     def _normalize_tool_choice(self, choice: str | dict[str, Any] | None) -> Any:

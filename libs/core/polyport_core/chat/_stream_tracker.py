@@ -1,5 +1,5 @@
-"""Bookkeeping of one stream: usage (reported or estimated), completeness, the output guard,
-time to first token, and the one rule for a stream that breaks."""
+"""Bookkeeping of one stream: reading events, usage (reported or estimated), completeness,
+the output guard, time to first token, and the one rule for a stream that breaks."""
 
 from __future__ import annotations
 
@@ -19,28 +19,45 @@ from polyport_core.errors import (
 )
 from polyport_core.governance import CallInfo, CallOutcome
 from polyport_core.tokens import count_text_tokens
-from polyport_core.wire import make_usage
+from polyport_core.wire import StreamState, make_usage
 
 if TYPE_CHECKING:
     from polyport_core.chat._model import ProviderChatModel
-    from polyport_core.wire import StreamState
 
-__all__ = ["StreamTracker"]
+__all__ = ["SHAPE_ERRORS", "StreamTracker"]
+
+SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
+"""What a parser raises on a body of the wrong shape (a ``PolyportError`` passes through)."""
 
 
 class StreamTracker:
-    """Usage, completeness, size guard and time-to-first-token bookkeeping of one stream."""
+    """One stream's engine state, usage, completeness, size guard and time to first token."""
 
-    __slots__ = ("call", "chunks", "first_token_at", "guard", "model", "pieces", "usage")
+    __slots__ = ("call", "chunks", "first_token_at", "guard", "model", "pieces", "state", "usage")
 
-    def __init__(self, model: ProviderChatModel, call: CallInfo) -> None:
+    def __init__(self, model: ProviderChatModel, call: CallInfo, state: StreamState) -> None:
         self.model = model
         self.call = call
+        self.state = state
         self.pieces: list[str] = []
         self.usage: Any = None
         self.first_token_at: float | None = None
         self.chunks = 0
         self.guard = StreamGuard(call.max_output_tokens, provider=model.provider, model=model.model_name)
+
+    def read(self, event: Any) -> ChatGenerationChunk | None:
+        """One raw event: counted by the guard, parsed by the engine's state, observed (None: nothing to show).
+
+        An event of the wrong shape is a ``BadResponseError``.
+        """
+        self.guard.event()
+        try:
+            chunk = self.state.parse(event)
+        except SHAPE_ERRORS as error:
+            if isinstance(error, PolyportError):
+                raise
+            raise self.model._unreadable(error) from error
+        return None if chunk is None else self.observe(chunk)
 
     def observe(self, chunk: AIMessageChunk) -> ChatGenerationChunk:
         if self.first_token_at is None:
@@ -60,13 +77,26 @@ class StreamTracker:
                 self.guard.output(len(args))
         return ChatGenerationChunk(message=chunk)
 
-    def check_complete(self, state: StreamState) -> None:
-        if state.finished:
+    def check_complete(self) -> None:
+        if self.state.finished:
             return
         where: dict[str, Any] = {"provider": self.model.provider, "model": self.model.model_name}
         if not self.chunks:  # nothing reached the caller: an ordinary, retryable failure
             raise ProviderUnavailableError("The stream ended before its first chunk (the server closed it)", **where)
         raise BadResponseError("The stream ended before the model finished its response", **where)
+
+    def failure(self, error: Exception) -> tuple[BaseException, BaseException]:
+        """What a stream that failed with ``error`` raises, and from what.
+
+        The engine's mapping of ``error`` (with this model's provider and name), then the
+        one rule for broken streams; a rewrapped error keeps the mapped one as its cause.
+        """
+        named = self.model._named_error(error)
+        mapped = self.broken(named)
+        if mapped is named:
+            return mapped, error
+        named.__cause__ = named.__cause__ or (error if named is not error else None)
+        return mapped, named
 
     def broken(self, error: BaseException) -> BaseException:
         """The one rule for broken streams: after the first chunk, ``StreamInterruptedError``.
@@ -101,13 +131,13 @@ class StreamTracker:
             return self.usage, False
         return self._estimate(), True
 
-    def partial(self, state: StreamState) -> CallOutcome:
+    def partial(self) -> CallOutcome:
         """What a stream that broke or was closed delivered: billed like any output, marked estimated.
 
         A usage report seen mid-stream (Anthropic sends one at the start) keeps its input count,
         and its output count when that exceeds the estimate of what was streamed.
         """
-        outcome = self._timing(state)
+        outcome = self._timing()
         if not self.chunks:
             return outcome  # nothing came back: nothing is billed
         estimate = self._estimate(self.usage["input_tokens"] if self.usage is not None else None)
@@ -117,24 +147,24 @@ class StreamTracker:
             outcome.usage, outcome.usage_estimated = estimate, True
         return outcome
 
-    def _timing(self, state: StreamState) -> CallOutcome:
+    def _timing(self) -> CallOutcome:
         return CallOutcome(
             latency_s=time.perf_counter() - self.call.started_at,
             time_to_first_token_s=None
             if self.first_token_at is None
             else self.first_token_at - self.call.started_at,
-            response_headers=state.headers,
+            response_headers=self.state.headers,
         )
 
-    def outcome(self, state: StreamState) -> CallOutcome:
-        outcome = self._timing(state)
+    def outcome(self) -> CallOutcome:
+        outcome = self._timing()
         if self.usage is not None or self.model.stream_usage:
             outcome.usage, outcome.usage_estimated = self._usage()
         return outcome
 
-    def final_chunk(self, state: StreamState, outcome: CallOutcome) -> ChatGenerationChunk:
+    def final_chunk(self, outcome: CallOutcome) -> ChatGenerationChunk:
         """A closing chunk with metadata (and the estimated usage, when estimated)."""
-        metadata = self.model._base_metadata(state.model_name)
+        metadata = self.model._base_metadata(self.state.model_name)
         metadata["usage_estimated"] = outcome.usage_estimated
         hooks = self.model.call_hooks
         if hooks is not None:

@@ -1,5 +1,8 @@
 """How bytes move: the vendor SDK transport and plain httpx, with response size caps.
 
+``ChatTransport`` is the one seam a chat engine provides (sync and async, whole
+answer and stream); ``SDKChatTransport`` is that seam for the Stainless SDKs.
+
 The SDK transport (``post_json``, ``stream_sse``, ``ClientPair``, ``map_sdk_error``)
 sends a raw body through a Stainless-generated SDK (openai, anthropic) so the
 SDK keeps auth, retries and platform routing while its typed layer is skipped.
@@ -15,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from polyport_core._lazy import lazy_getattr
+from polyport_core.transport._chat import ChatTransport, SDKChatTransport
 from polyport_core.transport._limits import (
     DEFAULT_MAX_RESPONSE_BYTES,
     aiter_capped_lines,
@@ -36,15 +40,15 @@ from polyport_core.transport._sdk import (
     stream_sse,
 )
 from polyport_core.transport._tls import ssl_context, tls_verify
+from polyport_core.wire import RawResponse
 
 if TYPE_CHECKING:
-    from polyport_core.transport._http import DEFAULT_TIMEOUT, HTTPClient, RawResponse
+    from polyport_core.transport._http import DEFAULT_TIMEOUT, HTTPClient
     from polyport_core.transport._http_errors import error_from_response, error_message, map_http_error
 
 _LAZY = {
     "DEFAULT_TIMEOUT": "_http",
     "HTTPClient": "_http",
-    "RawResponse": "_http",
     "error_from_response": "_http_errors",
     "error_message": "_http_errors",
     "map_http_error": "_http_errors",
@@ -55,9 +59,11 @@ __getattr__ = lazy_getattr(__name__, globals(), _LAZY)
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
+    "ChatTransport",
     "ClientPair",
     "HTTPClient",
     "RawResponse",
+    "SDKChatTransport",
     "aiter_capped_lines",
     "apost_json",
     "aread_capped",

@@ -13,7 +13,6 @@ import asyncio
 import ssl
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import httpx
@@ -22,8 +21,14 @@ from pydantic import SecretStr
 from polyport_core.auth import is_secret_name, protect, redact_url, reveal
 from polyport_core.errors import BadResponseError, PolyportError, ProviderUnavailableError
 from polyport_core.transport._http_errors import error_from_response, map_http_error
-from polyport_core.transport._limits import aiter_capped_lines, aread_capped, iter_capped_lines, read_capped
-from polyport_core.wire import StreamFormat, StreamState, aiter_events, iter_events
+from polyport_core.transport._limits import (
+    aiter_capped_lines,
+    aread_capped,
+    iter_capped_lines,
+    read_capped,
+    stream_limit,
+)
+from polyport_core.wire import RawResponse, StreamFormat, StreamState, aiter_events, iter_events
 
 __all__ = ["DEFAULT_TIMEOUT", "HTTPClient", "RawResponse"]
 
@@ -31,14 +36,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
 """Generous read timeout: local CPU servers can take minutes on long prompts."""
 _RETRYABLE = (httpx.RemoteProtocolError, httpx.ConnectError)
 _NO_KEY = "polyport-no-key"  # what init_chat_model passes when a spec declares no auth
-
-
-@dataclass
-class RawResponse:
-    """A decoded JSON body with the response headers (rate-limit headers feed governance)."""
-
-    body: Any
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class _ClientAuth(httpx.Auth):
@@ -262,7 +259,7 @@ class HTTPClient:
                 read_capped(response, state.max_response_bytes)
                 raise self.error_from_response(response)
             state.headers = dict(response.headers)
-            yield from self.parse_stream(iter_capped_lines(response, state.max_response_bytes))
+            yield from self.parse_stream(iter_capped_lines(response, stream_limit(state)))
         except httpx.TimeoutException:
             raise
         except httpx.TransportError as error:
@@ -278,7 +275,7 @@ class HTTPClient:
                 await aread_capped(response, state.max_response_bytes)
                 raise self.error_from_response(response)
             state.headers = dict(response.headers)
-            async for event in self.aparse_stream(aiter_capped_lines(response, state.max_response_bytes)):
+            async for event in self.aparse_stream(aiter_capped_lines(response, stream_limit(state))):
                 yield event
         except httpx.TimeoutException:
             raise

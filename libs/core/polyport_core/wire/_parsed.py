@@ -1,4 +1,4 @@
-"""The values a vendor parser hands the chat lifecycle: a parsed answer, usage, per-stream state.
+"""The values a vendor parser hands the chat lifecycle: a parsed answer and its usage.
 
 They live in ``wire`` (not ``chat``) so format converters can build them without
 importing the lifecycle; ``polyport_core.chat`` re-exports them.
@@ -11,24 +11,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, UsageMetadata
 
-__all__ = ["ParsedResponse", "StreamState", "make_usage"]
-
-
-class StreamState:
-    """Per-stream scratch space a partner's chunk parser may use.
-
-    ``max_response_bytes`` caps the stream's bytes; the transport reads it.
-    """
-
-    __slots__ = ("data", "finished", "headers", "max_response_bytes", "model_name", "usage_seen")
-
-    def __init__(self, max_response_bytes: int) -> None:
-        self.data: dict[str, Any] = {}
-        self.finished = False
-        self.usage_seen = False
-        self.model_name: str | None = None
-        self.headers: dict[str, str] | None = None
-        self.max_response_bytes = max_response_bytes
+__all__ = ["ParsedResponse", "make_usage"]
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, UsageMetadata
@@ -10,7 +11,7 @@ from polyport_core.chat import ParsedResponse, StreamState, make_usage
 
 from polyport_anthropic._errors import error_from_event
 
-__all__ = ["parse_event", "parse_message", "usage_from"]
+__all__ = ["AnthropicStreamState", "parse_event", "parse_message", "usage_from"]
 
 
 def usage_from(usage: dict[str, Any] | None) -> UsageMetadata | None:
@@ -95,7 +96,7 @@ def _block_delta(event: dict[str, Any]) -> AIMessageChunk | None:
 
 
 def parse_event(
-    event: dict[str, Any], state: StreamState, provider: str, model: str
+    event: dict[str, Any], state: AnthropicStreamState, provider: str, model: str
 ) -> AIMessageChunk | None:
     """One decoded SSE event as a chunk; usage and finish reason come once, on ``message_delta``."""
     kind = event.get("type")
@@ -106,18 +107,18 @@ def parse_event(
     if kind == "message_start":
         message = event.get("message") or {}
         state.model_name = message.get("model")
-        state.data["usage"] = dict(message.get("usage") or {})
-        state.data["id"] = message.get("id")
+        state.usage = dict(message.get("usage") or {})
+        state.message_id = message.get("id")
         return None
     if kind == "message_delta":
-        usage = state.data.setdefault("usage", {})
+        usage = state.usage
         for key, value in (event.get("usage") or {}).items():
             if value is not None:
                 usage[key] = value
         delta = event.get("delta") or {}
         chunk = AIMessageChunk(
             content="",
-            id=state.data.get("id"),
+            id=state.message_id,
             response_metadata={
                 "finish_reason": delta.get("stop_reason"),
                 "stop_reason": delta.get("stop_reason"),
@@ -133,3 +134,18 @@ def parse_event(
     if kind == "error":
         raise error_from_event(event, provider, model)
     return None  # ping, content_block_stop, unknown future events
+
+
+@dataclass(kw_only=True)
+class AnthropicStreamState(StreamState):
+    """One Messages stream: the message id and the usage reported so far (``message_start``
+    counts the input, ``message_delta`` adds the output); ``provider``/``model`` name an error event."""
+
+    provider: str = ""
+    model: str = ""
+    message_id: str | None = None
+    usage: dict[str, Any] = field(default_factory=dict)
+
+    def parse(self, event: dict[str, Any]) -> AIMessageChunk | None:
+        """One decoded SSE event as a chunk (see ``parse_event``)."""
+        return parse_event(event, self, self.provider, self.model)

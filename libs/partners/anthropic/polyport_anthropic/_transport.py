@@ -1,59 +1,44 @@
-"""Messages API calls through the SDK client, parsed leanly (plain dicts, no pydantic per event)."""
+"""Messages API transport: the core SDK transport on SSE platforms, the SDK's own decoder on
+Bedrock's AWS event streams, and the token count endpoint."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from polyport_core.chat import StreamState
-from polyport_core.transport import apost_json, astream_sse, post_json, stream_sse
+from polyport_core.chat import StreamState, VendorRequest
+from polyport_core.transport import ClientPair, SDKChatTransport, post_json
 
-__all__ = ["apost_message", "astream_message", "count_tokens", "post_message", "stream_message"]
+__all__ = ["EventStreamTransport", "count_tokens", "messages_transport"]
 
 _PATH = "/v1/messages"
 _COUNT_PATH = "/v1/messages/count_tokens"
 
 
-def post_message(client: Any, payload: dict[str, Any]) -> tuple[Any, Any]:
-    """A non-streaming Messages call: ``(body, headers)``."""
-    return post_json(client, _PATH, payload)
+def messages_transport(clients: ClientPair, *, sse: bool) -> SDKChatTransport:
+    """The Messages API transport of a client pair (``sse=False``: Bedrock's event streams)."""
+    return SDKChatTransport(clients, _PATH) if sse else EventStreamTransport(clients, _PATH)
 
 
-async def apost_message(client: Any, payload: dict[str, Any]) -> tuple[Any, Any]:
-    """Async twin of ``post_message``."""
-    return await apost_json(client, _PATH, payload)
+def _sdk_stream(client: Any, path: str, payload: dict[str, Any]) -> Any:
+    # The SDK's own stream decoder, with events left as dicts (``cast_to=object``).
+    return client.post(path, body=payload, cast_to=object, stream=True, stream_cls=client._default_stream_cls)
 
 
-def _sdk_stream(client: Any, payload: dict[str, Any]) -> Any:
-    # Platforms whose stream is not SSE (Bedrock's AWS event stream): the SDK's own decoder,
-    # with events left as dicts (``cast_to=object``).
-    return client.post(
-        _PATH, body=payload, cast_to=object, stream=True, stream_cls=client._default_stream_cls
-    )
+class EventStreamTransport(SDKChatTransport):
+    """Platforms whose stream is not SSE (Bedrock's AWS event stream): whole answers as on the
+    Anthropic API, streams through the SDK's own decoder."""
 
+    __slots__ = ()
 
-def stream_message(client: Any, payload: dict[str, Any], state: StreamState, *, sse: bool) -> Iterator[Any]:
-    """Decoded stream events (dicts) of a streaming Messages call."""
-    if not sse:
-        yield from _sdk_stream(client, payload)
-        return
-    loads = json.loads
-    for _event, data in stream_sse(client, _PATH, payload, state):
-        yield loads(data)
+    def stream(self, request: VendorRequest, state: StreamState) -> Iterator[Any]:
+        """Decoded stream events (dicts)."""
+        yield from _sdk_stream(self.clients.sync, self.path, request.body)
 
-
-async def astream_message(
-    client: Any, payload: dict[str, Any], state: StreamState, *, sse: bool
-) -> AsyncIterator[Any]:
-    """Async twin of ``stream_message``."""
-    if not sse:
-        async for event in await _sdk_stream(client, payload):
+    async def astream(self, request: VendorRequest, state: StreamState) -> AsyncIterator[Any]:
+        """Async twin of ``stream``."""
+        async for event in await _sdk_stream(self.clients.async_client, self.path, request.body):
             yield event
-        return
-    loads = json.loads
-    async for _event, data in astream_sse(client, _PATH, payload, state):
-        yield loads(data)
 
 
 def count_tokens(client: Any, body: dict[str, Any]) -> int:

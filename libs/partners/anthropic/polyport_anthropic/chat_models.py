@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, reveal
-from polyport_core.chat import ParamRoute, ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
+from polyport_core.chat import (
+    ParamRoute,
+    ParsedResponse,
+    ProviderChatModel,
+    RawResponse,
+    StructuredMethod,
+    VendorRequest,
+)
 from polyport_core.errors import InvalidConfigError
-from polyport_core.transport import ClientPair
+from polyport_core.transport import ClientPair, SDKChatTransport
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_anthropic import _transport
@@ -19,7 +26,7 @@ from polyport_anthropic._clients import NO_KEY, make_clients
 from polyport_anthropic._errors import map_anthropic_error
 from polyport_anthropic._messages import messages_to_anthropic
 from polyport_anthropic._params import CHAT_ROUTES
-from polyport_anthropic._response import parse_event, parse_message
+from polyport_anthropic._response import AnthropicStreamState, parse_message
 from polyport_anthropic._tools import apply_tools, tools_to_anthropic
 
 if TYPE_CHECKING:
@@ -180,25 +187,15 @@ class ChatAnthropic(ProviderChatModel):
 
         return {"output_config": {"format": {"type": "json_schema", "schema": transform_schema(schema)}}}
 
-    # ------------------------------------------------------------------ transport hooks
-    def _send(self, payload: dict[str, Any]) -> Any:
-        return _transport.post_message(self._sdk_clients().sync, payload)
+    # ------------------------------------------------------------------ transport and parsing
+    def _chat_transport(self) -> SDKChatTransport:
+        return _transport.messages_transport(self._sdk_clients(), sse=self._sse)
 
-    async def _asend(self, payload: dict[str, Any]) -> Any:
-        return await _transport.apost_message(self._sdk_clients().async_client, payload)
+    def _parse_response(self, raw: RawResponse, request: VendorRequest) -> ParsedResponse:
+        return parse_message(raw.body)
 
-    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
-        return _transport.stream_message(self._sdk_clients().sync, payload, state, sse=self._sse)
-
-    def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
-        return _transport.astream_message(self._sdk_clients().async_client, payload, state, sse=self._sse)
-
-    def _parse_response(self, raw: Any) -> ParsedResponse:
-        body, headers = raw
-        return parse_message(body, headers)
-
-    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        return parse_event(event, state, self.provider, self.model_name)
+    def _stream_state(self, request: VendorRequest) -> AnthropicStreamState:
+        return AnthropicStreamState(provider=self.provider, model=self.model_name)
 
     def _map_error(self, error: BaseException) -> BaseException:
         return map_anthropic_error(error, self.provider, self.model_name)

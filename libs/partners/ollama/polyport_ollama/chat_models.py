@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
 from polyport_core.chat import (
     ParamRoute,
     ParsedResponse,
     ProviderChatModel,
-    StreamState,
+    RawResponse,
     StructuredMethod,
-    make_usage,
+    VendorRequest,
 )
 from polyport_core.transport import tls_verify
 from pydantic import Field, PrivateAttr, SecretStr
 
-from polyport_ollama._convert import messages_to_ollama, parse_message, tools_to_ollama
+from polyport_ollama._convert import messages_to_ollama, tools_to_ollama
 from polyport_ollama._errors import map_ollama_error
 from polyport_ollama._params import CHAT_ROUTES, merged_client_kwargs
+from polyport_ollama._response import OllamaStreamState, parse_response
+from polyport_ollama._transport import OllamaTransport
 
 if TYPE_CHECKING:
     from polyport_core.spec import ProviderSpec
@@ -52,12 +53,6 @@ def _server_kwargs(settings: Any) -> dict[str, Any]:
     if headers:
         kwargs["headers"] = headers
     return kwargs
-
-
-def _usage(body: dict[str, Any]) -> Any:
-    if "prompt_eval_count" not in body and "eval_count" not in body:
-        return None
-    return make_usage(int(body.get("prompt_eval_count") or 0), int(body.get("eval_count") or 0))
 
 
 class ChatOllama(ProviderChatModel):
@@ -203,45 +198,15 @@ class ChatOllama(ProviderChatModel):
         """Ollama's ``format``: a JSON schema, or ``"json"`` for JSON mode."""
         return {"format": schema if method == "json_schema" or schema else "json"}
 
-    # ------------------------------------------------------------------ transport hooks
-    # ``Client._request(dict, ...)`` keeps the SDK's transport and errors but returns plain
-    # dicts instead of a pydantic object per response and per streamed line.
-    def _send(self, payload: dict[str, Any]) -> Any:
-        return self._sdk_clients()[0]._request(dict, "POST", "/api/chat", json=payload, stream=False)
+    # ------------------------------------------------------------------ transport and parsing
+    def _chat_transport(self) -> OllamaTransport:
+        return OllamaTransport(*self._sdk_clients())
 
-    async def _asend(self, payload: dict[str, Any]) -> Any:
-        return await self._sdk_clients()[1]._request(dict, "POST", "/api/chat", json=payload, stream=False)
+    def _parse_response(self, raw: RawResponse, request: VendorRequest) -> ParsedResponse:
+        return parse_response(raw.body)
 
-    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
-        yield from self._sdk_clients()[0]._request(dict, "POST", "/api/chat", json=payload, stream=True)
-
-    async def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
-        stream = await self._sdk_clients()[1]._request(dict, "POST", "/api/chat", json=payload, stream=True)
-        async for part in stream:
-            yield part
-
-    def _parse_response(self, raw: Any) -> ParsedResponse:
-        message = parse_message(raw.get("message") or {}, chunk=False)
-        return ParsedResponse(
-            message=message,
-            usage=_usage(raw),
-            finish_reason=raw.get("done_reason"),
-            model_name=raw.get("model"),
-        )
-
-    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        offset = state.data.get("calls", 0)
-        chunk = parse_message(event.get("message") or {}, chunk=True, offset=offset)
-        assert isinstance(chunk, AIMessageChunk)
-        state.data["calls"] = offset + len(chunk.tool_call_chunks)
-        state.model_name = event.get("model") or state.model_name
-        if event.get("done"):
-            state.finished = True
-            chunk.response_metadata = {"finish_reason": event.get("done_reason")}
-            chunk.usage_metadata = _usage(event)
-        elif not chunk.content and not chunk.tool_call_chunks and not chunk.additional_kwargs:
-            return None
-        return chunk
+    def _stream_state(self, request: VendorRequest) -> OllamaStreamState:
+        return OllamaStreamState()
 
     def _map_error(self, error: BaseException) -> BaseException:
         return map_ollama_error(error, self.provider, self.model_name, self.base_url)

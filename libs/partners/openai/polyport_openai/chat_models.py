@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
-from polyport_core.chat import ParamRoute, ParsedResponse, ProviderChatModel, StreamState, StructuredMethod
-from polyport_core.transport import tls_verify
+from polyport_core.chat import (
+    ParamRoute,
+    ParsedResponse,
+    ProviderChatModel,
+    RawResponse,
+    StructuredMethod,
+    VendorRequest,
+)
+from polyport_core.transport import SDKChatTransport, tls_verify
 from polyport_core.wire.openai import (
-    FORCED_TOOL_MARKER,
     OPENAI_COMPATIBLE,
+    OpenAIStreamState,
+    as_forced_call,
     emulate_forced_tool_call,
-    forced_finish_reason,
-    forced_tool_chunk,
-    forced_tool_message,
     messages_to_openai,
-    parse_chat_chunk,
     parse_chat_completion,
 )
 from pydantic import Field, PrivateAttr, SecretStr
@@ -27,7 +30,6 @@ from pydantic import Field, PrivateAttr, SecretStr
 from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients
 from polyport_openai._errors import map_openai_error
 from polyport_openai._params import CHAT_ROUTES
-from polyport_openai._transport import apost_json, astream_events, post_json, stream_events
 
 if TYPE_CHECKING:
     from polyport_core.spec import ProviderSpec
@@ -226,68 +228,37 @@ class ChatOpenAI(ProviderChatModel):
             payload["stream"] = True
             if self.stream_usage:
                 payload["stream_options"] = {"include_usage": True}
-        emulated = self.forced_tool_calls == "json_schema" and emulate_forced_tool_call(payload)
-        if not emulated:
+        return payload
+
+    def _build_request(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> VendorRequest:
+        """The payload with the server's quirks applied: a forced call emulated with a JSON schema
+        (its tools travel on the request), a rewritten ``tool_choice``, fields dropped."""
+        payload = self._build_payload(messages, stop, stream, **kwargs)
+        forced = emulate_forced_tool_call(payload) if self.forced_tool_calls == "json_schema" else ()
+        if not forced:
             self._adapt_tool_choice(payload)
         for name in self.drop_params:
             payload.pop(name, None)
-        return payload
+        return VendorRequest(payload, stream=stream, forced_tools=forced)
 
     def _max_output_tokens(self, payload: dict[str, Any]) -> int | None:
         value = payload.get(self._output_cap_field())
         return int(value) if value else self.max_tokens
 
-    # ------------------------------------------------------------------ transport hooks
-    def _send(self, payload: dict[str, Any]) -> Any:
-        forced = payload.pop(FORCED_TOOL_MARKER, ())
-        return (*post_json(self._sdk_clients().sync, _CHAT_PATH, payload), forced)
+    # ------------------------------------------------------------------ transport and parsing
+    def _chat_transport(self) -> SDKChatTransport:
+        return SDKChatTransport(self._sdk_clients(), _CHAT_PATH, done_data="[DONE]")
 
-    async def _asend(self, payload: dict[str, Any]) -> Any:
-        forced = payload.pop(FORCED_TOOL_MARKER, ())
-        return (*await apost_json(self._sdk_clients().async_client, _CHAT_PATH, payload), forced)
+    def _parse_response(self, raw: RawResponse, request: VendorRequest) -> ParsedResponse:
+        parsed = parse_chat_completion(raw.body)
+        if self.include_response_headers and raw.headers:
+            parsed.message.response_metadata["headers"] = dict(raw.headers)
+        return as_forced_call(parsed, request.forced_tools) if request.forced_tools else parsed
 
-    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
-        state.data["forced"] = payload.pop(FORCED_TOOL_MARKER, ())
-        return stream_events(self._sdk_clients().sync, _CHAT_PATH, payload, state)
-
-    def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
-        state.data["forced"] = payload.pop(FORCED_TOOL_MARKER, ())
-        return astream_events(self._sdk_clients().async_client, _CHAT_PATH, payload, state)
-
-    def _parse_response(self, raw: Any) -> ParsedResponse:
-        body, headers, forced = raw
-        parsed = parse_chat_completion(body)
-        parsed.headers = headers
-        if self.include_response_headers and headers:
-            parsed.message.response_metadata["headers"] = dict(headers)
-        if forced:
-            parsed.message = forced_tool_message(
-                str(parsed.message.content), parsed.message.id, names=forced, finish_reason=parsed.finish_reason
-            )
-            parsed.finish_reason = forced_finish_reason(parsed.message, parsed.finish_reason)
-        return parsed
-
-    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        chunk = parse_chat_chunk(event, state)
-        if chunk is not None and self.include_response_headers and state.headers and not state.data.get("headers_sent"):
-            chunk.response_metadata["headers"] = dict(state.headers)
-            state.data["headers_sent"] = True
-        if chunk is None or not state.data.get("forced"):
-            return chunk
-        return _buffer_forced_call(chunk, state)
+    def _stream_state(self, request: VendorRequest) -> OpenAIStreamState:
+        return OpenAIStreamState(forced_tools=request.forced_tools, headers_wanted=self.include_response_headers)
 
     def _map_error(self, error: BaseException) -> BaseException:
         return map_openai_error(error, self.provider, self.model_name)
-
-
-def _buffer_forced_call(chunk: AIMessageChunk, state: StreamState) -> AIMessageChunk | None:
-    """Hold an emulated forced call's JSON text until the stream finishes, then emit the call."""
-    pieces: list[str] = state.data.setdefault("forced_text", [])
-    if isinstance(chunk.content, str) and chunk.content:
-        pieces.append(chunk.content)
-    finish = chunk.response_metadata.get("finish_reason")
-    if not finish:
-        return chunk if chunk.usage_metadata is not None else None
-    return forced_tool_chunk(
-        "".join(pieces), chunk.id, names=state.data["forced"], finish_reason=finish, usage=chunk.usage_metadata
-    )

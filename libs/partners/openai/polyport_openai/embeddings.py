@@ -12,13 +12,12 @@ from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.chat import ParamRoute, apply_param_routes
 from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
 from polyport_core.errors import BadResponseError
-from polyport_core.transport import tls_verify
+from polyport_core.transport import apost_json, post_json, tls_verify
 from pydantic import Field, PrivateAttr, SecretStr, model_validator
 
 from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients
 from polyport_openai._errors import map_openai_error
 from polyport_openai._params import EMBEDDINGS_ROUTES
-from polyport_openai._transport import apost_json, post_json
 
 if TYPE_CHECKING:
     from polyport_core.spec import ProviderSpec

@@ -2,7 +2,7 @@
 
 from polyport_core.wire.openai._blocks import OPENAI_COMPATIBLE
 from polyport_core.wire.openai._forced_tools import (
-    FORCED_TOOL_MARKER,
+    as_forced_call,
     emulate_forced_tool_call,
     forced_finish_reason,
     forced_tool_chunk,
@@ -15,11 +15,12 @@ from polyport_core.wire.openai._response import (
     reasoning_of,
     usage_from_openai,
 )
-from polyport_core.wire.openai._stream import parse_chat_chunk
+from polyport_core.wire.openai._stream import OpenAIStreamState, parse_chat_chunk
 
 __all__ = [
-    "FORCED_TOOL_MARKER",
     "OPENAI_COMPATIBLE",
+    "OpenAIStreamState",
+    "as_forced_call",
     "emulate_forced_tool_call",
     "forced_finish_reason",
     "forced_tool_chunk",

@@ -6,7 +6,8 @@ forever. Where the server does enforce ``response_format`` JSON schemas (llama.c
 vLLM, SGLang use a grammar), a forced call can be requested as a JSON object
 ``{"name": ..., "arguments": {...}}`` constrained to the bound tools, and turned
 back into a normal tool call. Enabled per provider by the
-``forced_tool_calls = "json_schema"`` quirk.
+``forced_tool_calls = "json_schema"`` quirk; the forced tools' names travel on the
+``VendorRequest`` (``forced_tools``), not in the body.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.utils.json import parse_partial_json
 
+from polyport_core.wire._parsed import ParsedResponse
+
 __all__ = [
-    "FORCED_TOOL_MARKER",
+    "as_forced_call",
+    "buffer_forced_call",
     "emulate_forced_tool_call",
     "forced_finish_reason",
     "forced_tool_chunk",
     "forced_tool_message",
 ]
-
-FORCED_TOOL_MARKER = "__polyport_forced_tool__"
 
 
 def _forced_tools(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -45,11 +47,12 @@ def _forced_tools(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
-def emulate_forced_tool_call(payload: dict[str, Any]) -> bool:
-    """Rewrite a forced-tool request as a JSON-schema request; True when rewritten."""
+def emulate_forced_tool_call(payload: dict[str, Any]) -> tuple[str, ...]:
+    """Rewrite a forced-tool request as a JSON-schema request; the forced tools' names
+    (none when the request forces no tool and is left as it is)."""
     forced = _forced_tools(payload)
     if not forced:
-        return False
+        return ()
     variants = [
         {
             "type": "object",
@@ -68,8 +71,7 @@ def emulate_forced_tool_call(payload: dict[str, Any]) -> bool:
         "type": "json_schema",
         "json_schema": {"name": "tool_call", "schema": schema},
     }
-    payload[FORCED_TOOL_MARKER] = [tool["function"]["name"] for tool in forced]
-    return True
+    return tuple(tool["function"]["name"] for tool in forced)
 
 
 def _intended_name(text: str, names: Sequence[str]) -> str | None:
@@ -163,3 +165,23 @@ def forced_tool_chunk(
         chunk.tool_calls = []
         chunk.invalid_tool_calls = list(message.invalid_tool_calls)
     return chunk
+
+
+def as_forced_call(parsed: ParsedResponse, names: Sequence[str]) -> ParsedResponse:
+    """A whole answer to an emulated forced call, its JSON text turned into the call."""
+    parsed.message = forced_tool_message(
+        str(parsed.message.content), parsed.message.id, names=names, finish_reason=parsed.finish_reason
+    )
+    parsed.finish_reason = forced_finish_reason(parsed.message, parsed.finish_reason)
+    return parsed
+
+
+def buffer_forced_call(chunk: AIMessageChunk, pieces: list[str], names: Sequence[str]) -> AIMessageChunk | None:
+    """A streamed emulated forced call: its JSON text is held in ``pieces`` until the finishing
+    chunk, which becomes the call (a usage-only chunk passes through)."""
+    if isinstance(chunk.content, str) and chunk.content:
+        pieces.append(chunk.content)
+    finish = chunk.response_metadata.get("finish_reason")
+    if not finish:
+        return chunk if chunk.usage_metadata is not None else None
+    return forced_tool_chunk("".join(pieces), chunk.id, names=names, finish_reason=finish, usage=chunk.usage_metadata)

@@ -1,23 +1,24 @@
-"""OpenAI ``chat.completion.chunk`` events (decoded dicts) → ``AIMessageChunk``."""
+"""OpenAI ``chat.completion.chunk`` events (decoded dicts) → ``AIMessageChunk``, and the state of one such stream."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
 
 from polyport_core.errors import BadResponseError
-from polyport_core.wire._parsed import StreamState
+from polyport_core.wire._exchange import StreamState
+from polyport_core.wire.openai._forced_tools import buffer_forced_call
 from polyport_core.wire.openai._response import reasoning_of, usage_from_openai
 
-__all__ = ["parse_chat_chunk"]
+__all__ = ["OpenAIStreamState", "parse_chat_chunk"]
 
 
-def _tool_call_chunks(raw_calls: list[dict[str, Any]], state: StreamState) -> list[ToolCallChunk]:
+def _tool_call_chunks(raw_calls: list[dict[str, Any]], seen: dict[int, tuple[Any, Any]]) -> list[ToolCallChunk]:
     # Some servers (llama-cpp-python) repeat the id and name in every chunk of a
     # call; merging would concatenate them ("JokeJoke"), so repeats are dropped.
-    seen: dict[int, tuple[Any, Any]] = state.data.setdefault("tool_calls_seen", {})
     chunks: list[ToolCallChunk] = []
     for position, raw in enumerate(raw_calls):
         index = raw.get("index", position)
@@ -44,7 +45,7 @@ def _tool_call_chunks(raw_calls: list[dict[str, Any]], state: StreamState) -> li
     return chunks
 
 
-def parse_chat_chunk(data: dict[str, Any], state: StreamState) -> AIMessageChunk | None:
+def parse_chat_chunk(data: dict[str, Any], state: OpenAIStreamState) -> AIMessageChunk | None:
     """One decoded chunk as an ``AIMessageChunk``, or None when it carries nothing."""
     error = data.get("error")
     if error is not None:
@@ -69,7 +70,7 @@ def parse_chat_chunk(data: dict[str, Any], state: StreamState) -> AIMessageChunk
         return None
     chunk = AIMessageChunk(
         content=content,
-        tool_call_chunks=_tool_call_chunks(raw_calls, state) if raw_calls else [],
+        tool_call_chunks=_tool_call_chunks(raw_calls, state.tool_calls_seen) if raw_calls else [],
         additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
         id=data.get("id"),
     )
@@ -80,3 +81,31 @@ def parse_chat_chunk(data: dict[str, Any], state: StreamState) -> AIMessageChunk
         state.usage_seen = True
         chunk.usage_metadata = usage
     return chunk
+
+
+@dataclass(kw_only=True)
+class OpenAIStreamState(StreamState):
+    """The state of one Chat Completions stream.
+
+    ``tool_calls_seen`` keeps each call's id and name by index (some servers repeat them
+    in every chunk); ``forced_tools`` are the tools of an emulated forced call, whose JSON
+    text waits in ``forced_text`` until the stream finishes; ``headers_wanted``: the first
+    chunk carries the response headers in its metadata (``include_response_headers``).
+    """
+
+    forced_tools: tuple[str, ...] = ()
+    headers_wanted: bool = False
+    tool_calls_seen: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    forced_text: list[str] = field(default_factory=list)
+
+    def parse(self, event: Any) -> AIMessageChunk | None:
+        """One decoded chunk (the ``[DONE]`` string a plain SSE reader passes on shows nothing)."""
+        if isinstance(event, str):
+            return None
+        chunk = parse_chat_chunk(event, self)
+        if chunk is not None and self.headers_wanted and self.headers:
+            chunk.response_metadata["headers"] = dict(self.headers)
+            self.headers_wanted = False
+        if chunk is None or not self.forced_tools:
+            return chunk
+        return buffer_forced_call(chunk, self.forced_text, self.forced_tools)

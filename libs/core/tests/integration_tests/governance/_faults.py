@@ -23,6 +23,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -30,7 +31,7 @@ from _serving import LoopbackHTTP
 from langchain_core.messages import AIMessageChunk
 from polyport_core.adapters import AdapterChatModel, ChatRequest, HTTPAdapter
 from polyport_core.chat import ParsedResponse, StreamState
-from polyport_core.wire.openai import messages_to_openai, parse_chat_chunk, parse_chat_completion
+from polyport_core.wire.openai import OpenAIStreamState, messages_to_openai, parse_chat_completion
 
 Behaviour = Any
 
@@ -201,14 +202,20 @@ class OpenAIWireAdapter(HTTPAdapter):
     def transform_response(self, body: Any) -> ParsedResponse:
         return parse_chat_completion(body)
 
-    def transform_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        if event == "[DONE]":
-            return None
+    def stream_state(self) -> StreamState:
+        return _WireStream()
+
+
+@dataclass(kw_only=True)
+class _WireStream(OpenAIStreamState):
+    """OpenAI chunks; an error event mid-stream is the server failing (retryable before the first chunk)."""
+
+    def parse(self, event: Any) -> AIMessageChunk | None:
         if isinstance(event, dict) and "error" in event:
             from polyport_core.errors import ProviderUnavailableError
 
             raise ProviderUnavailableError(str(event["error"].get("message")))
-        return parse_chat_chunk(event, state)
+        return super().parse(event)
 
 
 class ChatFaulty(AdapterChatModel):

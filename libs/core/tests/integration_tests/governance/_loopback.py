@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 from _serving import LoopbackHTTP
-from langchain_core.messages import AIMessageChunk, BaseMessage
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
+from langchain_core.messages import BaseMessage
+from polyport_core.chat import ChatTransport, ParsedResponse, ProviderChatModel, RawResponse, StreamState, VendorRequest
 from polyport_core.errors import PolyportError, ProviderUnavailableError, error_for_status, parse_retry_after
-from polyport_core.wire.openai import parse_chat_chunk, parse_chat_completion
+from polyport_core.wire.openai import OpenAIStreamState, parse_chat_completion
 
 
 def body(text: str = "hello", completion_tokens: int = 5) -> dict[str, Any]:
@@ -101,6 +101,8 @@ class HttpChat(ProviderChatModel):
 
     base_url: str
     max_retries: int = 0
+    after_send: Any = None
+    """Called once a whole answer arrived, before it is parsed and settled (fault injection)."""
 
     @property
     def _llm_type(self) -> str:
@@ -126,47 +128,14 @@ class HttpChat(ProviderChatModel):
                 retry_after=parse_retry_after(response.headers),
             )  # fmt: skip
 
-    def _send(self, payload: dict[str, Any]) -> Any:
-        response = httpx.post(f"{self.base_url}/v1/chat/completions", json=payload, timeout=10)
-        self._check(response)
-        return response.json()
+    def _chat_transport(self) -> ChatTransport:
+        return _LoopbackTransport(self)
 
-    async def _asend(self, payload: dict[str, Any]) -> Any:
-        async with httpx.AsyncClient() as client:
-            response = await client.post(f"{self.base_url}/v1/chat/completions", json=payload, timeout=10)
-        self._check(response)
-        return response.json()
+    def _parse_response(self, raw: RawResponse, request: VendorRequest) -> ParsedResponse:
+        return parse_chat_completion(raw.body)
 
-    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
-        with httpx.stream(
-            "POST", f"{self.base_url}/v1/chat/completions", json=payload, timeout=10
-        ) as response:
-            if response.status_code >= 400:
-                response.read()
-                self._check(response)
-            for line in response.iter_lines():
-                if line.startswith("data: ") and line != "data: [DONE]":
-                    yield json.loads(line[6:])
-
-    async def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
-        async with (
-            httpx.AsyncClient() as client,
-            client.stream(
-                "POST", f"{self.base_url}/v1/chat/completions", json=payload, timeout=10
-            ) as response,
-        ):
-            if response.status_code >= 400:
-                await response.aread()
-                self._check(response)
-            async for line in response.aiter_lines():
-                if line.startswith("data: ") and line != "data: [DONE]":
-                    yield json.loads(line[6:])
-
-    def _parse_response(self, raw: Any) -> ParsedResponse:
-        return parse_chat_completion(raw)
-
-    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        return parse_chat_chunk(event, state)
+    def _stream_state(self, request: VendorRequest) -> StreamState:
+        return OpenAIStreamState()
 
     def _map_error(self, error: BaseException) -> BaseException:
         if isinstance(error, PolyportError):
@@ -174,3 +143,46 @@ class HttpChat(ProviderChatModel):
         if isinstance(error, httpx.TransportError):
             return ProviderUnavailableError(str(error))
         return error
+
+
+class _LoopbackTransport:
+    """Plain httpx to the loopback server's ``/v1/chat/completions``."""
+
+    def __init__(self, chat: HttpChat) -> None:
+        self.chat = chat
+        self.url = f"{chat.base_url}/v1/chat/completions"
+
+    def _answer(self, response: httpx.Response) -> RawResponse:
+        self.chat._check(response)
+        if self.chat.after_send is not None:
+            self.chat.after_send()
+        return RawResponse(response.json())
+
+    def send(self, request: VendorRequest) -> RawResponse:
+        return self._answer(httpx.post(self.url, json=request.body, timeout=10))
+
+    async def asend(self, request: VendorRequest) -> RawResponse:
+        async with httpx.AsyncClient() as client:
+            response = await client.post(self.url, json=request.body, timeout=10)
+        return self._answer(response)
+
+    def stream(self, request: VendorRequest, state: StreamState) -> Iterator[Any]:
+        with httpx.stream("POST", self.url, json=request.body, timeout=10) as response:
+            if response.status_code >= 400:
+                response.read()
+                self.chat._check(response)
+            for line in response.iter_lines():
+                if line.startswith("data: ") and line != "data: [DONE]":
+                    yield json.loads(line[6:])
+
+    async def astream(self, request: VendorRequest, state: StreamState) -> AsyncIterator[Any]:
+        async with (
+            httpx.AsyncClient() as client,
+            client.stream("POST", self.url, json=request.body, timeout=10) as response,
+        ):
+            if response.status_code >= 400:
+                await response.aread()
+                self.chat._check(response)
+            async for line in response.aiter_lines():
+                if line.startswith("data: ") and line != "data: [DONE]":
+                    yield json.loads(line[6:])

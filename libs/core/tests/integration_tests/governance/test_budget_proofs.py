@@ -104,17 +104,10 @@ def test_settle_during_outage_is_kept_and_flushed(redis_server):
     with LoopbackServer() as http:
         model = governed_model(ledger, http.url, WORST * 1000)
         gov = model.call_hooks
-        original = model._send
-
-        def send_then_kill(payload):
-            out = original(payload)
-            redis_server.kill()
-            return out
-
-        object.__setattr__(model, "_send", send_then_kill)
+        object.__setattr__(model, "after_send", redis_server.kill)
         model.invoke("hi")  # succeeds; the settle fails and is kept
         assert gov.pending_settlements == 1
-        object.__setattr__(model, "_send", original)
+        object.__setattr__(model, "after_send", None)
         redis_server.start()
         model.invoke("hi")
         assert gov.pending_settlements == 0

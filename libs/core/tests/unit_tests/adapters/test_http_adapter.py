@@ -30,7 +30,7 @@ from polyport_core.errors import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from polyport_core.wire.openai import messages_to_openai, parse_chat_chunk, parse_chat_completion
+from polyport_core.wire.openai import OpenAIStreamState, messages_to_openai, parse_chat_completion
 
 COMPLETION = {
     "id": "chatcmpl-1",
@@ -82,10 +82,8 @@ class AcmeAdapter(HTTPAdapter):
     def transform_response(self, body: Any) -> ParsedResponse:
         return parse_chat_completion(body)
 
-    def transform_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        if event == "[DONE]":
-            return None
-        return parse_chat_chunk(event, state)
+    def stream_state(self) -> StreamState:
+        return OpenAIStreamState()
 
 
 class ChatAcme(AdapterChatModel):

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessageChunk, BaseMessage
-from polyport_core.chat import ParsedResponse, ProviderChatModel, StreamState
+from langchain_core.messages import BaseMessage
+from polyport_core.chat import ChatTransport, ParsedResponse, ProviderChatModel, RawResponse, StreamState, VendorRequest
 from polyport_core.errors import PolyportError, ProviderUnavailableError
 from polyport_core.governance import Price, StaticPrices
 from polyport_core.ledger import SQLiteLedger
-from polyport_core.wire.openai import parse_chat_chunk, parse_chat_completion
+from polyport_core.wire.openai import OpenAIStreamState, parse_chat_completion
 from pydantic import Field
 
 
@@ -63,12 +63,6 @@ class ScriptedChat(ProviderChatModel):
             raise item
         return item
 
-    def _send(self, payload: dict[str, Any]) -> Any:
-        return self._next()
-
-    async def _asend(self, payload: dict[str, Any]) -> Any:
-        return self._next()
-
     def _events(self, state: StreamState) -> Iterator[dict[str, Any]]:
         body = self._next()
         state.headers = self.headers
@@ -81,25 +75,41 @@ class ScriptedChat(ProviderChatModel):
         }
         yield {"id": "x", "model": "scripted", "choices": [], "usage": body["usage"]}
 
-    def _send_stream(self, payload: dict[str, Any], state: StreamState) -> Iterator[Any]:
-        yield from self._events(state)
+    def _chat_transport(self) -> ChatTransport:
+        return _ScriptTransport(self)
 
-    async def _asend_stream(self, payload: dict[str, Any], state: StreamState) -> AsyncIterator[Any]:
-        for event in self._events(state):
-            yield event
-
-    def _parse_response(self, raw: Any) -> ParsedResponse:
-        parsed = parse_chat_completion(raw)
+    def _parse_response(self, raw: RawResponse, request: VendorRequest) -> ParsedResponse:
+        parsed = parse_chat_completion(raw.body)
         parsed.headers = self.headers
         return parsed
 
-    def _parse_event(self, event: Any, state: StreamState) -> AIMessageChunk | None:
-        return parse_chat_chunk(event, state)
+    def _stream_state(self, request: VendorRequest) -> StreamState:
+        return OpenAIStreamState()
 
     def _map_error(self, error: BaseException) -> BaseException:
         if isinstance(error, PolyportError):
             return error
         return ProviderUnavailableError(str(error))
+
+
+class _ScriptTransport:
+    """The script of a ``ScriptedChat`` as its transport."""
+
+    def __init__(self, chat: ScriptedChat) -> None:
+        self.chat = chat
+
+    def send(self, request: VendorRequest) -> RawResponse:
+        return RawResponse(self.chat._next())
+
+    async def asend(self, request: VendorRequest) -> RawResponse:
+        return RawResponse(self.chat._next())
+
+    def stream(self, request: VendorRequest, state: StreamState) -> Iterator[Any]:
+        yield from self.chat._events(state)
+
+    async def astream(self, request: VendorRequest, state: StreamState) -> AsyncIterator[Any]:
+        for event in self.chat._events(state):
+            yield event
 
 
 PRICE = Price(input=Decimal(0), output=Decimal(1000), provenance="spec")

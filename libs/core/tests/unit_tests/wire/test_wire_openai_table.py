@@ -18,8 +18,13 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from polyport_core.errors import BadResponseError
-from polyport_core.wire import StreamState
-from polyport_core.wire.openai import messages_to_openai, parse_chat_chunk, parse_chat_completion, usage_from_openai
+from polyport_core.wire.openai import (
+    OpenAIStreamState,
+    messages_to_openai,
+    parse_chat_chunk,
+    parse_chat_completion,
+    usage_from_openai,
+)
 
 CALL = {"name": "get_weather", "args": {"city": "Paris"}, "id": "call_abc123"}
 WIRE_CALL = {
@@ -343,7 +348,7 @@ CHUNKS = [
 
 @pytest.mark.parametrize(("event", "expected"), CHUNKS)
 def test_parse_chat_chunk(event: dict[str, Any], expected: dict[str, Any] | None) -> None:
-    assert view(parse_chat_chunk(event, StreamState(1 << 20))) == expected
+    assert view(parse_chat_chunk(event, OpenAIStreamState())) == expected
 
 
 # fmt: off
@@ -396,7 +401,7 @@ STREAMS = [
 def test_a_parsed_stream_merges_to_the_answer(
     events: list[dict[str, Any]], merged: dict[str, Any], finished_and_usage_seen: tuple[bool, bool]
 ) -> None:
-    state = StreamState(1 << 20)
+    state = OpenAIStreamState()
     parsed = [out for event in events if (out := parse_chat_chunk(event, state)) is not None]
     whole = reduce(lambda a, b: a + b, parsed)
     assert {
@@ -412,4 +417,4 @@ def test_a_parsed_stream_merges_to_the_answer(
 def test_an_error_event_mid_stream_is_a_bad_response_with_the_servers_message() -> None:
     event = {"error": {"message": "upstream timed out", "type": "server_error", "code": None}}
     with pytest.raises(BadResponseError, match="upstream timed out"):
-        parse_chat_chunk(event, StreamState(1 << 20))
+        parse_chat_chunk(event, OpenAIStreamState())

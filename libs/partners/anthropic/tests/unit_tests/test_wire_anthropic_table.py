@@ -20,9 +20,8 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from polyport_anthropic._messages import messages_to_anthropic
-from polyport_anthropic._response import parse_event, parse_message, usage_from
+from polyport_anthropic._response import AnthropicStreamState, parse_event, parse_message, usage_from
 from polyport_anthropic._tools import apply_tools, tool_choice_to_anthropic, tools_to_anthropic
-from polyport_core.chat import StreamState
 from polyport_core.errors import PolyportError, ProviderUnavailableError, RateLimitError
 
 CALL = {"name": "get_weather", "args": {"city": "Paris"}, "id": "toolu_01A09q90qw90lq917835lq9"}
@@ -368,7 +367,7 @@ EVENTS = [
 
 @pytest.mark.parametrize(("event", "expected"), EVENTS)
 def test_parse_event(event: dict[str, Any], expected: dict[str, Any] | None) -> None:
-    state = StreamState(1 << 20)
+    state = AnthropicStreamState()
     parse_event(START, state, "anthropic", "claude")  # every stream opens with message_start
     assert view(parse_event(event, state, "anthropic", "claude")) == expected
 
@@ -417,7 +416,7 @@ STREAMS = [
 def test_a_parsed_stream_merges_to_the_answer(
     events: list[dict[str, Any]], content: str, calls: list[Any], stop: str, usage: dict[str, Any]
 ) -> None:
-    state = StreamState(1 << 20)
+    state = AnthropicStreamState()
     chunks = [out for event in events if (out := parse_event(event, state, "anthropic", "claude")) is not None]
     whole = reduce(lambda a, b: a + b, chunks)
     assert whole.content == content
@@ -437,5 +436,5 @@ def test_an_error_event_is_the_mapped_error_naming_provider_and_model(
     error: dict[str, Any], raised: type[PolyportError]
 ) -> None:
     with pytest.raises(raised, match=error["message"]) as caught:
-        parse_event({"type": "error", "error": error}, StreamState(1 << 20), "anthropic", "claude-x")
+        parse_event({"type": "error", "error": error}, AnthropicStreamState(), "anthropic", "claude-x")
     assert (caught.value.provider, caught.value.model) == ("anthropic", "claude-x")
