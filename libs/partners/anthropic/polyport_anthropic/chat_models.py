@@ -9,16 +9,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from langchain_core.messages import BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, reveal
-from polyport_core.chat import (
-    ParamRoute,
-    ParsedResponse,
-    ProviderChatModel,
-    RawResponse,
-    StructuredMethod,
-    VendorRequest,
-)
+from polyport_core.chat import ParamRoute, ParsedResponse, ProviderChatModel, StructuredMethod
 from polyport_core.errors import InvalidConfigError
 from polyport_core.transport import ClientPair, SDKChatTransport
+from polyport_core.wire import RawResponse, VendorRequest
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_anthropic import _transport

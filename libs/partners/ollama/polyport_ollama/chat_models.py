@@ -8,15 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.messages import BaseMessage
 from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
-from polyport_core.chat import (
-    ParamRoute,
-    ParsedResponse,
-    ProviderChatModel,
-    RawResponse,
-    StructuredMethod,
-    VendorRequest,
-)
+from polyport_core.chat import ParamRoute, ParsedResponse, ProviderChatModel, StructuredMethod
 from polyport_core.transport import tls_verify
+from polyport_core.wire import RawResponse, VendorRequest
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_ollama._convert import messages_to_ollama, tools_to_ollama

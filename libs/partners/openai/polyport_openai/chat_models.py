@@ -8,15 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 from langchain_core.messages import BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
-from polyport_core.chat import (
-    ParamRoute,
-    ParsedResponse,
-    ProviderChatModel,
-    RawResponse,
-    StructuredMethod,
-    VendorRequest,
-)
+from polyport_core.chat import ParamRoute, ParsedResponse, ProviderChatModel, StructuredMethod
 from polyport_core.transport import SDKChatTransport, tls_verify
+from polyport_core.wire import RawResponse, VendorRequest
 from polyport_core.wire.openai import (
     OPENAI_COMPATIBLE,
     OpenAIStreamState,
