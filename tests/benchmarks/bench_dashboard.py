@@ -123,6 +123,7 @@ def main() -> None:
                 api[name][path] = _timed(client, path, params)
         api["usage page 200 (deep page)"]["/api/records"] = _timed(client, "/api/records", {"page": 200})
     out["api_ms"] = api
+    RESULTS.write_text(json.dumps(out, indent=2) + "\n")
     out["browser"] = browser(base)
     server.should_exit = True
     thread.join(timeout=10)
@@ -154,10 +155,11 @@ def browser(base: str) -> dict[str, Any]:
         loaded = float(driver.find_element(By.TAG_NAME, "body").get_attribute("data-load-ms") or 0)
         nav = driver.execute_script("return performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd;")
         Select(driver.find_element(By.ID, "f-provider")).select_by_value("openai")
+        loads = lambda d: int(d.find_element(By.TAG_NAME, "body").get_attribute("data-loads") or 0)  # noqa: E731
+        before = loads(driver)
         started = time.perf_counter()
         driver.find_element(By.ID, "apply").click()
-        WebDriverWait(driver, 300).until(lambda d: not ready(d))
-        WebDriverWait(driver, 300).until(ready)
+        WebDriverWait(driver, 300, poll_frequency=0.02).until(lambda d: loads(d) > before and ready(d))
         filtered_wall = (time.perf_counter() - started) * 1000
         filtered = float(driver.find_element(By.TAG_NAME, "body").get_attribute("data-load-ms") or 0)
         calls = driver.find_element(By.ID, "total-calls").text

@@ -75,7 +75,10 @@ def build_dashboard(db: str | None, redis_url: str | None, token: str | None, bu
     path = str(ledger.path) if isinstance(ledger, SQLiteLedger) else None
     if path is not None:
         SQLiteQueries.ensure_indexes(path)
-    return create_app(ledger, token=token, budgets=_declared_budgets(budgets), sqlite_path=path)
+    app = create_app(ledger, token=token, budgets=_declared_budgets(budgets), sqlite_path=path)
+    if path is not None:
+        app.state.queries.rollup.refresh()  # the daily sums, once, before the first page asks
+    return app
 
 
 def dashboard(

@@ -24,7 +24,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from polyport_core.dashboard._panels import budget_rows, health_panel, metrics_panel
-from polyport_core.dashboard._queries import DAY_S, Filters, RecordQueries, SQLiteQueries
+from polyport_core.dashboard._queries import Filters, RecordQueries, SQLiteQueries
+from polyport_core.dashboard._rollup import DAY_S
 from polyport_core.governance import Budget
 
 __all__ = ["create_app"]

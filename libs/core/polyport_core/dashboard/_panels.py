@@ -30,7 +30,7 @@ def metrics_panel(ledger: Any, since: float, until: float, provider: str | None 
     per_hour = step >= 60  # long ranges read the hourly sums (a month of minutes is millions of rows)
     if per_hour:
         step = -(-step // 60) * 60
-    minutes = read(minute_of(since), minute_of(until) + 1, provider, model, per_hour) if read is not None else []
+    minutes = read(minute_of(since), minute_of(until) + 1, provider, model, per_hour, step) if read is not None else []
     buckets: dict[str, dict[int, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     failures: Counter[str] = Counter()
     refused: Counter[str] = Counter()

@@ -18,11 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from polyport_core.dashboard._rollup import DAY_S, Rollup
 from polyport_core.ledger import UsageRecord, nano_to_usd
 
 __all__ = ["DASHBOARD_INDEXES", "Filters", "RecordQueries", "SQLiteQueries", "day_label"]
-
-DAY_S = 86400
 
 DASHBOARD_INDEXES = (
     "CREATE INDEX IF NOT EXISTS records_provider_ts ON records (provider, ts)",
@@ -75,6 +74,14 @@ class SQLiteQueries:
         self.path = Path(path)
         self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         self._db.execute("PRAGMA query_only=1")
+        self.rollup = Rollup(self._db)
+
+    def _rolled(self, f: Filters, *, by_user: bool = False) -> tuple[int, int] | None:
+        """The day range when the daily rollup answers ``f`` exactly (no user or tag filter), else None."""
+        if f.user is not None or f.tag is not None or (by_user and (f.provider or f.model)):
+            return None
+        self.rollup.refresh()
+        return self.rollup.days(f.since, f.until)
 
     def close(self) -> None:
         """Close the read connection."""
@@ -106,6 +113,12 @@ class SQLiteQueries:
 
     def totals(self, f: Filters) -> dict[str, Any]:
         """Calls, errors, tokens and spend over the filter."""
+        if (span := self._rolled(f)) is not None:
+            sums = [sum(col) for col in zip(*(g[3:] for g in self.rollup.usage_groups(*span, f.provider, f.model)),
+                                            strict=True)] or [0] * 6  # fmt: skip
+            calls, errors, tin, tout, nano, unpriced = sums
+            return {"calls": calls, "errors": errors, "input_tokens": tin, "output_tokens": tout,
+                    "cost_usd": str(nano_to_usd(nano)), "unpriced": unpriced}  # fmt: skip
         where, params = self._where(f)
         calls, errors, tin, tout, nano, unpriced = self._db.execute(
             "SELECT COUNT(*), COALESCE(SUM(outcome != 'ok'), 0), COALESCE(SUM(input_tokens), 0), "
@@ -117,6 +130,12 @@ class SQLiteQueries:
 
     def usage(self, f: Filters, page: int, size: int) -> dict[str, Any]:
         """Usage rows per day, provider and model (newest day first), one page of them."""
+        keys = ("calls", "errors", "input_tokens", "output_tokens", "cost_nano", "unpriced")
+        if (span := self._rolled(f)) is not None:
+            groups = sorted(self.rollup.usage_groups(*span, f.provider, f.model), key=lambda g: (-g[0], g[1], g[2]))
+            chunk = groups[page * size:(page + 1) * size]
+            rolled = [_usage_row(g[0], g[1], g[2], dict(zip(keys, g[3:], strict=True))) for g in chunk]
+            return {"rows": rolled, "total": len(groups), "page": page, "page_size": size}
         where, params = self._where(f)
         group = (
             f"SELECT CAST(ts / {DAY_S} AS INTEGER) AS d, provider, model, COUNT(*), SUM(outcome != 'ok'), "
@@ -126,12 +145,18 @@ class SQLiteQueries:
         total = self._db.execute(f"SELECT COUNT(*) FROM ({group})", params).fetchone()[0]
         rows = self._db.execute(f"{group} ORDER BY d DESC, provider, model LIMIT ? OFFSET ?",
                                 [*params, size, page * size]).fetchall()  # fmt: skip
-        keys = ("calls", "errors", "input_tokens", "output_tokens", "cost_nano", "unpriced")
         out = [_usage_row(d, p, m, dict(zip(keys, rest, strict=True))) for d, p, m, *rest in rows]
         return {"rows": out, "total": total, "page": page, "page_size": size}
 
     def spend_daily(self, f: Filters, stack: str) -> dict[str, Any]:
         """Spend per UTC day, one series per provider, model or user (``stack``)."""
+        if (span := self._rolled(f, by_user=stack == "user")) is not None:
+            if stack == "user":
+                return _series(self.rollup.spend_by_user(*span), f)
+            sums: Counter[tuple[int, str]] = Counter()
+            for d, p, m, *rest in self.rollup.usage_groups(*span, f.provider, f.model):
+                sums[(d, p if stack == "provider" else f"{p}:{m}")] += rest[4]
+            return _series([(d, k, v) for (d, k), v in sorted(sums.items())], f)
         column = {"provider": "provider", "model": "provider || ':' || model", "user": "COALESCE(user, '-')"}[stack]
         where, params = self._where(f)
         rows = self._db.execute(
@@ -152,6 +177,12 @@ class SQLiteQueries:
 
     def options(self, f: Filters) -> dict[str, list[str]]:
         """Values the filters can take within the date range (providers, models, users, tags)."""
+        self.rollup.refresh()
+        days = self.rollup.days(f.since, f.until)
+        if days is not None:
+            groups = self.rollup.usage_groups(*days, None, None)
+            return {"providers": sorted({g[1] for g in groups}), "models": sorted({g[2] for g in groups}),
+                    "users": self.rollup.users_in(*days), "tags": self.rollup.tags_in(*days)}  # fmt: skip
         span = [f.since, f.until]
         pairs = self._db.execute("SELECT DISTINCT provider, model FROM records WHERE ts >= ? AND ts < ?", span)
         providers, models = set(), set()

@@ -48,15 +48,18 @@ def add_metric_minutes(db: sqlite3.Connection, minutes: Sequence[MinuteCounts]) 
 
 def read_metric_minutes(db: sqlite3.Connection, since_minute: int, until_minute: int,
                         provider: str | None = None, model: str | None = None,
-                        per_hour: bool = False) -> list[MinuteCounts]:  # fmt: skip
+                        per_hour: bool = False, step: int = 1) -> list[MinuteCounts]:  # fmt: skip
     """Minutes in ``[since_minute, until_minute)``, optionally of one provider/model; ``per_hour``: hourly
-    sums (their first minute as the key), for long ranges."""
+    sums (their first minute as the key), for long ranges; ``step`` > 1: summed per ``step`` minutes here."""
     if per_hour:
-        sql = "SELECT hour * 60, provider, model, name, value FROM metric_hours WHERE hour >= ? AND hour < ?"
+        key, table, unit = "hour * 60", "metric_hours", "hour"
         params: list[Any] = [since_minute // 60, -(-until_minute // 60)]
     else:
-        sql = "SELECT minute, provider, model, name, value FROM metric_minutes WHERE minute >= ? AND minute < ?"
+        key, table, unit = "minute", "metric_minutes", "minute"
         params = [since_minute, until_minute]
+    if step > 1:
+        key = f"({key} / {int(step)}) * {int(step)}"
+    sql = f"SELECT {key} AS k, provider, model, name, SUM(value) FROM {table} WHERE {unit} >= ? AND {unit} < ?"
     if provider is not None:
         sql += " AND provider = ?"
         params.append(provider)
@@ -64,7 +67,7 @@ def read_metric_minutes(db: sqlite3.Connection, since_minute: int, until_minute:
         sql += " AND model = ?"
         params.append(model)
     out: dict[tuple[int, str, str], dict[str, int]] = {}
-    for minute, prov, mod, name, value in db.execute(sql, params):
+    for minute, prov, mod, name, value in db.execute(sql + " GROUP BY k, provider, model, name", params):
         out.setdefault((minute, prov, mod), {})[name] = int(value)
     return [(minute, p, m, counts) for (minute, p, m), counts in sorted(out.items())]
 

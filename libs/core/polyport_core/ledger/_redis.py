@@ -198,8 +198,10 @@ class RedisLedger:
         self._guard(lambda: fleet.add_metric_minutes(self._client, self._p, minutes))
 
     def metric_minutes(self, since_minute: int, until_minute: int, provider: str | None = None,
-                       model: str | None = None, per_hour: bool = False) -> list[MinuteCounts]:  # fmt: skip
-        """Stored metric minutes in ``[since_minute, until_minute)`` (``per_hour``: hourly sums)."""
+                       model: str | None = None, per_hour: bool = False,
+                       step: int = 1) -> list[MinuteCounts]:  # fmt: skip
+        """Stored metric minutes in ``[since_minute, until_minute)`` (``per_hour``: hourly sums; ``step`` is
+        applied by the caller on Redis)."""
         return self._guard(lambda: fleet.read_metric_minutes(self._client, self._p, since_minute, until_minute,
                                                              provider, model, per_hour))  # fmt: skip
 

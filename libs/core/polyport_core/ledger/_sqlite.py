@@ -316,10 +316,12 @@ class SQLiteLedger:
             fleet.add_metric_minutes(db, minutes)
 
     def metric_minutes(self, since_minute: int, until_minute: int, provider: str | None = None,
-                       model: str | None = None, per_hour: bool = False) -> list[MinuteCounts]:  # fmt: skip
-        """Stored metric minutes in ``[since_minute, until_minute)`` (``per_hour``: hourly sums)."""
+                       model: str | None = None, per_hour: bool = False,
+                       step: int = 1) -> list[MinuteCounts]:  # fmt: skip
+        """Stored metric minutes in ``[since_minute, until_minute)`` (``per_hour``: hourly sums; ``step``:
+        summed per that many minutes in SQL)."""
         db = self._fleet_db()
-        return fleet.read_metric_minutes(db, since_minute, until_minute, provider, model, per_hour)
+        return fleet.read_metric_minutes(db, since_minute, until_minute, provider, model, per_hour, step)
 
     def add_health(self, result: dict[str, Any]) -> None:
         """Store one health check result."""

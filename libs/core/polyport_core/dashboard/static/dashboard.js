@@ -182,6 +182,7 @@
       document.body.dataset.error = String(error);
     }
     document.body.dataset.loadMs = String(Math.round(performance.now() - started));
+    document.body.dataset.loads = String(Number(document.body.dataset.loads || 0) + 1);
     document.body.dataset.ready = "yes";
   }
 

@@ -111,3 +111,27 @@ def test_fleet_metrics_panel_from_a_governed_call(tmp_path, prices, make_model):
     (row,) = data["models"]
     assert (row["provider"], row["requests"], row["availability_pct"]) == ("scripted", 1, 100.0)
     assert Decimal(row["cost_usd"]) == Decimal("0.005")
+
+
+def test_the_daily_rollup_takes_in_records_added_after_it_was_built(filled):
+    client = TestClient(create_app(filled, sqlite_path=str(filled.path)))
+    assert client.get("/api/overview").json()["totals"]["calls"] == 5
+    filled.settle(UsageRecord(id="late", provider="c", model="m9", ts=NOW - 2 * 86400, cost_nano=7), [], [])
+    overview = client.get("/api/overview").json()
+    assert (overview["totals"]["calls"], overview["totals"]["cost_usd"]) == (6, "0.000015007")
+    assert "c" in overview["options"]["providers"]
+    assert [r["provider"] for r in client.get("/api/usage", params={"provider": "c"}).json()["rows"]] == ["c"]
+
+
+def test_dashboard_command_builds_over_a_ledger_file_and_refuses_a_missing_one(filled, tmp_path):
+    from polyport_core.cli import app
+    from polyport_core.cli._dashboard import build_dashboard
+
+    built = build_dashboard(str(filled.path), None, None, ["user:u1=day:0.5", "model:a/m1=month:3"])
+    budgets = TestClient(built).get("/api/budgets").json()["budgets"]
+    assert {(b["scope"], b["cap_usd"]) for b in budgets} >= {("user:u1", "0.5"), ("model:a/m1", "3")}
+    indexes = {row[1] for row in filled._conn().execute("PRAGMA index_list(records)")}
+    assert {"records_provider_ts", "records_user_ts"} <= indexes
+    missing = CliRunner().invoke(app, ["dashboard", "--db", str(tmp_path / "nope.sqlite3")])
+    assert missing.exit_code == 1
+    assert "No ledger file at" in missing.output
