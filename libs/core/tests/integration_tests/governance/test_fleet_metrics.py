@@ -46,6 +46,9 @@ def test_two_workers_feed_one_set_of_numbers(any_ledger):
     assert 0 < row["latency_p50_s"] <= row["latency_p95_s"] <= row["latency_p99_s"]
     assert row["latency_mean_s"] > 0
     assert row["request_rate_per_min"] >= 3  # six requests within at most two minutes
+    (hourly,) = fleet_rows(any_ledger.metric_minutes(0, minute_of(10**10), per_hour=True))
+    assert {k: hourly[k] for k in ("requests", "failures", "refused", "cost_usd")} == {
+        k: row[k] for k in ("requests", "failures", "refused", "cost_usd")}  # fmt: skip  (the hourly sums agree)
 
 
 def test_usage_metrics_reads_the_fleet_numbers(tmp_path):
