@@ -48,6 +48,23 @@ class TestChatLlamaCppServer(ChatModelIntegrationTests):
     def has_tool_choice(self) -> bool:
         return True
 
+    _WISDOM = (
+        "Gemma 3 270M base model: the forced call is well formed (one call, the right name) but its "
+        "argument values are beyond the model (it answers input=100 where the test wants 3)"
+    )
+
+    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
+    def test_tool_calling(self, model: Any) -> None:
+        super().test_tool_calling(model)
+
+    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
+    async def test_tool_calling_async(self, model: Any) -> None:
+        await super().test_tool_calling_async(model)
+
+    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
+    def test_unicode_tool_call_integration(self, model: Any) -> None:
+        super().test_unicode_tool_call_integration(model)
+
     @property
     def has_structured_output(self) -> bool:
         return True  # json_schema grammar works on any model, base models included
