@@ -65,6 +65,14 @@ class TestChatLlamaCppServer(ChatModelIntegrationTests):
     def test_unicode_tool_call_integration(self, model: Any) -> None:
         super().test_unicode_tool_call_integration(model)
 
+    @pytest.mark.xfail(
+        reason="Gemma 3 270M base model: with tool_choice auto it answers in text, never calling the tool",
+        strict=True,
+        raises=AssertionError,
+    )
+    def test_agent_loop(self, model: Any) -> None:
+        super().test_agent_loop(model)
+
     @property
     def has_structured_output(self) -> bool:
         return True  # json_schema grammar works on any model, base models included
