@@ -22,7 +22,8 @@ def test_usage_with_an_impossible_sqlite_path_prints_one_line(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     result = CliRunner().invoke(usage_app, ["--db", str(blocker / "ledger.sqlite3")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a --db naming no ledger file is a usage error; nothing is created
+    assert not (blocker / "ledger.sqlite3").exists()
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
     assert "not-a-dir" in lines[0]
