@@ -142,10 +142,7 @@ def login_pkce(
                     f"{redact_url(spec.token_url)} refused the authorization code ({exc.error})", provider=provider
                 ) from None
             except transport_errors() as exc:
-                raise ProviderUnavailableError(
-                    f"OAuth2 token endpoint {redact_url(spec.token_url)} failed: {type(exc).__name__}",
-                    provider=provider,
-                ) from None
+                raise _token_endpoint_failed(spec.token_url, exc, provider) from None
     record = token_record(dict(payload), provider=provider, profile=profile, grant="pkce", now=clock())
     if store is not None:
         save_credential(store, record)
@@ -213,11 +210,15 @@ def login_device(
                     f"the device sign-in {reason.get(exc.error, f'failed ({exc.error})')}", provider=provider
                 ) from None
             except transport_errors() as exc:
-                raise ProviderUnavailableError(
-                    f"OAuth2 token endpoint {redact_url(spec.token_url)} failed: {type(exc).__name__}",
-                    provider=provider,
-                ) from None
+                raise _token_endpoint_failed(spec.token_url, exc, provider) from None
     record = token_record(dict(payload), provider=provider, profile=profile, grant="device", now=clock())
     if store is not None:
         save_credential(store, record)
     return record
+
+
+def _token_endpoint_failed(token_url: str, exc: Exception, provider: str) -> ProviderUnavailableError:
+    """The one message for a token endpoint that could not be reached (URL redacted, no body)."""
+    return ProviderUnavailableError(
+        f"OAuth2 token endpoint {redact_url(token_url)} failed: {type(exc).__name__}", provider=provider
+    )
