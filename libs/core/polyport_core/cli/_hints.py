@@ -15,7 +15,9 @@ from polyport_core.spec import canonicalize as normalize
 
 __all__ = ["base_url_variable", "is_unreachable", "unreachable_hint"]
 
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
+# the whole address is one variable (``${LLAMACPP_BASE_URL:-http://...}``); a variable inside it
+# (a key in the userinfo, a region in the host) does not move the address, so it is never suggested
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}")
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 _START = {
     "llamacpp": "start one with `polyport serve-local` (llama.cpp with the bundled Gemma 3 270M model)",
@@ -40,7 +42,7 @@ def base_url_variable(spec: ProviderSpec) -> str | None:
     """The environment variable the spec's ``base_url`` is read from (``${LLAMACPP_BASE_URL:-...}``), if any."""
     raw = _raw_document(spec)
     url = raw.get("base_url") if raw else None
-    match = _VARIABLE.search(url) if isinstance(url, str) else None
+    match = _VARIABLE.fullmatch(url.strip()) if isinstance(url, str) else None
     return match.group(1) if match else None
 
 
