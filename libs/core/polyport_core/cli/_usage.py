@@ -52,35 +52,37 @@ def _open(db: str | None, redis_url: str | None) -> Ledger:
     return ledger_from_url(os.environ.get(LEDGER_ENV, "").strip())
 
 
+def _new_totals() -> dict[str, int]:
+    return {"calls": 0, "errors": 0, "input_tokens": 0, "output_tokens": 0, "cost_nano": 0, "unpriced": 0}
+
+
+def _count(totals: dict[str, int], record: UsageRecord) -> None:
+    totals["calls"] += 1
+    totals["errors"] += record.outcome != "ok"
+    totals["input_tokens"] += record.input_tokens
+    totals["output_tokens"] += record.output_tokens
+    if record.cost_nano is None:
+        totals["unpriced"] += 1
+    else:
+        totals["cost_nano"] += record.cost_nano
+
+
+def _with_cost(totals: dict[str, int]) -> dict[str, Any]:
+    """The totals with ``cost_usd``: None when part of the spend is unknown (never show a smaller sum)."""
+    cost = nano_to_usd(totals.pop("cost_nano"))
+    return {**totals, "cost_usd": None if totals["unpriced"] else str(cost)}
+
+
 def usage_rows(records: list[UsageRecord]) -> list[dict[str, Any]]:
     """Records grouped by day, provider and model (cost None when any call had no price)."""
-    groups: dict[tuple[str, str, str], dict[str, Any]] = defaultdict(
-        lambda: {
-            "calls": 0,
-            "errors": 0,
-            "input_tokens": 0,
-            "output_tokens": 0,
-            "cost_nano": 0,
-            "unpriced": 0,
-        }
-    )
+    groups: dict[tuple[str, str, str], dict[str, int]] = defaultdict(_new_totals)
     for r in records:
         day = datetime.fromtimestamp(r.ts, UTC).strftime("%Y-%m-%d")
-        g = groups[(day, r.provider, r.model)]
-        g["calls"] += 1
-        g["errors"] += r.outcome != "ok"
-        g["input_tokens"] += r.input_tokens
-        g["output_tokens"] += r.output_tokens
-        if r.cost_nano is None:
-            g["unpriced"] += 1
-        else:
-            g["cost_nano"] += r.cost_nano
-    rows = []
-    for (day, provider, model), g in sorted(groups.items()):
-        cost = nano_to_usd(g.pop("cost_nano"))
-        known = None if g["unpriced"] else str(cost)  # part of the spend is unknown: never show a smaller sum
-        rows.append({"day": day, "provider": provider, "model": model, **g, "cost_usd": known})
-    return rows
+        _count(groups[(day, r.provider, r.model)], r)
+    return [
+        {"day": day, "provider": provider, "model": model, **_with_cost(g)}
+        for (day, provider, model), g in sorted(groups.items())
+    ]
 
 
 def _group_values(record: UsageRecord, by: str) -> tuple[str | None, ...]:
@@ -96,25 +98,12 @@ def grouped_rows(records: list[UsageRecord], by: str) -> list[dict[str, Any]]:
     """Calls, errors, tokens and spend per ``by`` (user, tag, provider, model or profile); None = not set."""
     if by not in GROUP_KEYS:
         raise typer.BadParameter(f"--by {by!r}: use one of {', '.join(GROUP_KEYS)}")
-    groups: dict[str | None, dict[str, int]] = defaultdict(
-        lambda: {"calls": 0, "errors": 0, "input_tokens": 0, "output_tokens": 0, "cost_nano": 0, "unpriced": 0}
-    )
+    groups: dict[str | None, dict[str, int]] = defaultdict(_new_totals)
     for r in records:
         for value in _group_values(r, by):
-            g = groups[value]
-            g["calls"] += 1
-            g["errors"] += r.outcome != "ok"
-            g["input_tokens"] += r.input_tokens
-            g["output_tokens"] += r.output_tokens
-            if r.cost_nano is None:
-                g["unpriced"] += 1
-            else:
-                g["cost_nano"] += r.cost_nano
-    rows: list[dict[str, Any]] = []
-    for value, g in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
-        cost = nano_to_usd(g.pop("cost_nano"))
-        rows.append({by: value, **g, "cost_usd": None if g["unpriced"] else str(cost)})
-    return rows
+            _count(groups[value], r)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))  # "not set" last
+    return [{by: value, **_with_cost(g)} for value, g in ordered]
 
 
 def ledger_info(ledger: Ledger) -> dict[str, str | None]:
