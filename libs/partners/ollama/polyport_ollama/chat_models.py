@@ -7,15 +7,15 @@ import warnings
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.messages import BaseMessage
-from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
+from polyport_core.auth import RedactedURL, SecretHeaders
 from polyport_core.chat import ParamRoute, ParsedResponse, ProviderChatModel, StructuredMethod
-from polyport_core.transport import tls_verify
 from polyport_core.wire import RawResponse, VendorRequest
 from pydantic import Field, PrivateAttr, SecretStr
 
+from polyport_ollama._clients import ollama_clients
 from polyport_ollama._convert import messages_to_ollama, tools_to_ollama
 from polyport_ollama._errors import map_ollama_error
-from polyport_ollama._params import CHAT_ROUTES, merged_client_kwargs
+from polyport_ollama._params import CHAT_ROUTES
 from polyport_ollama._response import OllamaStreamState, parse_response
 from polyport_ollama._transport import OllamaTransport
 
@@ -117,18 +117,15 @@ class ChatOllama(ProviderChatModel):
 
     def _sdk_clients(self) -> tuple[Any, Any]:
         if self._clients is None:
-            import ollama
-
-            kwargs: dict[str, Any] = {"host": self.base_url, "headers": reveal(self.headers)}
-            protect()
-            if self.timeout is not None:
-                kwargs["timeout"] = self.timeout
-            verify = tls_verify(self.tls, provider=self.provider)
-            if verify is not True:
-                kwargs["verify"] = verify  # the spec's tls section, passed on to httpx
-            self._clients = (
-                ollama.Client(**merged_client_kwargs(kwargs, self.client_kwargs, self.sync_client_kwargs)),
-                ollama.AsyncClient(**merged_client_kwargs(kwargs, self.client_kwargs, self.async_client_kwargs)),
+            self._clients = ollama_clients(
+                host=self.base_url,
+                headers=self.headers,
+                provider=self.provider,
+                tls=self.tls,
+                timeout=self.timeout,
+                client_kwargs=self.client_kwargs,
+                sync_client_kwargs=self.sync_client_kwargs,
+                async_client_kwargs=self.async_client_kwargs,
             )
         return self._clients
 

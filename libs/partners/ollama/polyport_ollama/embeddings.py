@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from polyport_core.auth import RedactedURL, SecretHeaders, protect, reveal
+from polyport_core.auth import RedactedURL, SecretHeaders
 from polyport_core.chat import ParamRoute, apply_param_routes
 from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
-from polyport_core.transport import tls_verify
 from pydantic import Field, PrivateAttr, model_validator
 
+from polyport_ollama._clients import ollama_clients
 from polyport_ollama._errors import map_ollama_error
-from polyport_ollama._params import EMBEDDINGS_ROUTES, merged_client_kwargs
+from polyport_ollama._params import EMBEDDINGS_ROUTES
 
 if TYPE_CHECKING:
     from polyport_core.spec import ProviderSpec
@@ -77,16 +77,15 @@ class OllamaEmbeddings(ProviderEmbeddings):
 
     def _sdk_clients(self) -> tuple[Any, Any]:
         if self._clients is None:
-            import ollama
-
-            kwargs: dict[str, Any] = {"host": self.base_url, "headers": reveal(self.headers)}
-            protect()
-            verify = tls_verify(self.tls, provider=self.provider)
-            if verify is not True:
-                kwargs["verify"] = verify  # the spec's tls section, passed on to httpx
-            self._clients = (
-                ollama.Client(**merged_client_kwargs(kwargs, self.client_kwargs, self.sync_client_kwargs)),
-                ollama.AsyncClient(**merged_client_kwargs(kwargs, self.client_kwargs, self.async_client_kwargs)),
+            self._clients = ollama_clients(
+                host=self.base_url,
+                headers=self.headers,
+                provider=self.provider,
+                tls=self.tls,
+                timeout=None,  # the ollama client's own default, as langchain-ollama
+                client_kwargs=self.client_kwargs,
+                sync_client_kwargs=self.sync_client_kwargs,
+                async_client_kwargs=self.async_client_kwargs,
             )
         return self._clients
 
