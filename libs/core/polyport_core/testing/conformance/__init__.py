@@ -16,11 +16,13 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
 from polyport_core.testing.conformance._checks import DECLARED_CHECKS, PolyportChatChecks, doctor_target_for
+from polyport_core.testing.conformance._local_model import LocalGemmaToolLimits
 from polyport_core.testing.conformance._recording import RecordingHooks
 from polyport_core.testing.conformance._unit import PolyportUnitChecks
 
 __all__ = [
     "DECLARED_CHECKS",
+    "LocalGemmaToolLimits",
     "PolyportChatChecks",
     "PolyportChatModelIntegrationTests",
     "PolyportChatModelUnitTests",

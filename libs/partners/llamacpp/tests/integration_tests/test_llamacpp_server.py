@@ -12,15 +12,16 @@ from typing import Any
 import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
-from langchain_tests.integration_tests import ChatModelIntegrationTests, EmbeddingsIntegrationTests
+from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 from polyport_core.errors import ContextWindowExceededError
 from polyport_core.testing import LlamaServer
+from polyport_core.testing.conformance import LocalGemmaToolLimits
 from polyport_llamacpp import ChatLlamaCpp, LlamaCppEmbeddings
 
 pytestmark = pytest.mark.local_server
 
 
-class TestChatLlamaCppServer(ChatModelIntegrationTests):
+class TestChatLlamaCppServer(LocalGemmaToolLimits):
     _base_url: str = ""
 
     @pytest.fixture(autouse=True)
@@ -47,33 +48,6 @@ class TestChatLlamaCppServer(ChatModelIntegrationTests):
     @property
     def has_tool_choice(self) -> bool:
         return True
-
-    _WISDOM = (
-        "Gemma 3 270M base model: the forced call is well formed (one call, the right name) but its "
-        "argument values are beyond the model (it answers input=100 where the test wants 3)"
-    )
-
-    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
-    @pytest.mark.parametrize("model", [{}, {"output_version": "v1"}], indirect=True)  # as upstream
-    def test_tool_calling(self, model: Any) -> None:
-        super().test_tool_calling(model)
-
-    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
-    async def test_tool_calling_async(self, model: Any) -> None:
-        await super().test_tool_calling_async(model)
-
-    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
-    def test_unicode_tool_call_integration(self, model: Any) -> None:
-        super().test_unicode_tool_call_integration(model)
-
-    @pytest.mark.xfail(
-        reason="Gemma 3 270M base model: with tool_choice auto it answers in text, never calling the tool",
-        strict=True,
-        raises=AssertionError,
-    )
-    @pytest.mark.parametrize("model", [{}, {"output_version": "v1"}], indirect=True)  # as upstream
-    def test_agent_loop(self, model: Any) -> None:
-        super().test_agent_loop(model)
 
     @property
     def has_structured_output(self) -> bool:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from langchain_tests.integration_tests import ChatModelIntegrationTests, EmbeddingsIntegrationTests
+from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 from polyport_core.testing import LlamaServer
+from polyport_core.testing.conformance import LocalGemmaToolLimits
 from polyport_openai import ChatOpenAI, OpenAIEmbeddings
 
 
@@ -16,7 +17,7 @@ def _server_url(request: pytest.FixtureRequest, llama_server: LlamaServer) -> No
     request.cls.base_url = llama_server.openai_base_url
 
 
-class TestChatOpenAILocal(ChatModelIntegrationTests):
+class TestChatOpenAILocal(LocalGemmaToolLimits):
     base_url: str
 
     @property
@@ -74,35 +75,18 @@ class TestChatOpenAILocal(ChatModelIntegrationTests):
         return False
 
 
-    # The tests below assert on what a 270M *base* model decides, not on the protocol:
-    # argument values (magic_function(3) comes back as input=100), free-text argument
-    # strings that outrun the token cap, and calling a tool unforced (tool_choice auto).
-    # The protocol they exercise is covered in test_tools_local.py against the same server.
-    _WISDOM = "Gemma 3 270M base model: argument values / unforced tool use are beyond it"
+    # Besides the shared LocalGemmaToolLimits, two more tool tests judge what the 270M base model
+    # decides (argument values), not the protocol; the protocol is checked against the same server
+    # in test_compat_local.py (tool round trips) and test_forced_cutoff_local.py (forced calls).
+    _ARGUMENT_VALUES = "Gemma 3 270M base model: the argument values are beyond it"
 
-    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
-    def test_tool_calling(self, model: Any) -> None:
-        super().test_tool_calling(model)
-
-    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
-    async def test_tool_calling_async(self, model: Any) -> None:
-        await super().test_tool_calling_async(model)
-
-    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
+    @pytest.mark.xfail(reason=_ARGUMENT_VALUES, strict=True, raises=AssertionError)
     def test_bind_runnables_as_tools(self, model: Any) -> None:
         super().test_bind_runnables_as_tools(model)
 
-    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
+    @pytest.mark.xfail(reason=_ARGUMENT_VALUES, strict=True, raises=AssertionError)
     def test_tool_choice(self, model: Any) -> None:
         super().test_tool_choice(model)
-
-    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
-    def test_agent_loop(self, model: Any) -> None:
-        super().test_agent_loop(model)
-
-    @pytest.mark.xfail(reason=_WISDOM, strict=True, raises=AssertionError)
-    def test_unicode_tool_call_integration(self, model: Any) -> None:
-        super().test_unicode_tool_call_integration(model)
 
 
 class TestOpenAIEmbeddingsLocal(EmbeddingsIntegrationTests):
