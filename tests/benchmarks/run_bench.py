@@ -23,7 +23,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-HARNESS_DIR = ROOT.parent / "shared" / "bench"
+# the team's loopback client-layer harness is not part of this repository: POLYPORT_BENCH_HARNESS names it
+HARNESS_DIR = Path(os.environ.get("POLYPORT_BENCH_HARNESS") or ROOT.parent / "shared" / "bench")
 RESULTS = HERE / "results"
 QUICK = [
     "--seq-n", "300", "--stream-chunks", "300", "--async-n", "300", "--embed-n", "2000",
