@@ -2,7 +2,7 @@
 
 Gemma 3 270M, temperature 0, ``max_tokens=4``: the grammar-constrained JSON
 (``{"name": "get_weather", "arguments": {...}}``) cannot fit, and the server ends the
-answer with ``finish_reason: "length"``.
+answer with ``finish_reason: "length"``. Sync and async.
 """
 
 from __future__ import annotations
@@ -57,3 +57,23 @@ def test_cut_off_forced_call_is_the_same_invalid_call_on_invoke_and_stream(model
     assert streamed.response_metadata["finish_reason"] == "length"
     assert [c["name"] for c in streamed.invalid_tool_calls] == ["get_weather"]
     assert json.loads(streamed.invalid_tool_calls[0]["args"] or "") == raw  # same text at temperature 0
+
+
+async def test_async_cut_off_forced_call_is_the_same_invalid_call_on_ainvoke_and_astream(model: ChatOpenAI) -> None:
+    bound = model.bind_tools([get_weather], tool_choice="get_weather")
+    invoked = await bound.ainvoke("What is the weather in Paris?")
+    streamed: Any = None
+    async for piece in bound.astream("What is the weather in Paris?"):
+        streamed = piece if streamed is None else streamed + piece
+    assert isinstance(streamed, AIMessageChunk)
+
+    assert invoked.tool_calls == []
+    assert invoked.response_metadata["finish_reason"] == "length"
+    [invalid] = invoked.invalid_tool_calls
+    assert invalid["name"] == "get_weather"
+    assert "cut off" in (invalid["error"] or "")
+
+    assert streamed.tool_calls == []
+    assert streamed.response_metadata["finish_reason"] == "length"
+    assert [c["name"] for c in streamed.invalid_tool_calls] == ["get_weather"]
+    assert json.loads(streamed.invalid_tool_calls[0]["args"] or "") == invalid["args"]
