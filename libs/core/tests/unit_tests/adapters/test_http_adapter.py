@@ -26,6 +26,7 @@ from polyport_core.errors import (
     AuthenticationError,
     BadResponseError,
     ContextWindowExceededError,
+    InvalidConfigError,
     NotFoundError,
     ProviderUnavailableError,
     RateLimitError,
@@ -321,6 +322,31 @@ def test_adapter_without_chat_says_so() -> None:
 
     with pytest.raises(NotImplementedError, match="does not implement chat"):
         Bare(model="m", base_url="http://x.test").invoke("Hi")
+
+
+class TextOnlyAdapter(AcmeAdapter):
+    name = "text-only"
+    tool_calling = "none"
+
+    def no_tools_reason(self) -> str:
+        return "the text-only API takes a prompt and nothing else"
+
+
+class ChatTextOnly(AdapterChatModel):
+    adapter_class: ClassVar[type[HTTPAdapter]] = TextOnlyAdapter
+
+
+def test_an_adapter_without_tool_calling_refuses_at_bind_time() -> None:
+    rec = Recorder(body=COMPLETION)
+    chat = ChatTextOnly(model="t-1", base_url="https://api.acme.test", transport=httpx.MockTransport(rec))
+    weather = {"title": "get_weather", "type": "object", "properties": {"city": {"type": "string"}}}
+    with pytest.raises(InvalidConfigError, match="engine 'text-only' cannot call tools: the text-only API") as error:
+        chat.bind_tools([weather])
+    assert error.value.model == "t-1"
+    with pytest.raises(InvalidConfigError, match="cannot call tools"):
+        chat.with_structured_output(weather, method="function_calling")
+    assert rec.requests == []
+    assert chat.invoke("Hi").content == "Hello!"  # the same model still answers plain prompts
 
 
 def test_a_dropped_keep_alive_connection_is_retried_then_mapped() -> None:
