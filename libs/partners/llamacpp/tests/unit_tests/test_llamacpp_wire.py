@@ -9,7 +9,12 @@ import httpx
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from llamacpp_wire import AUTH_ERROR, COMPLETION, CONTEXT_ERROR, TIMINGS, Server
-from polyport_core.errors import AuthenticationError, ContextWindowExceededError, NotFoundError
+from polyport_core.errors import (
+    AuthenticationError,
+    ContextWindowExceededError,
+    NotFoundError,
+    RequestValidationError,
+)
 from polyport_llamacpp import ChatLlamaCpp, LlamaCppEmbeddings
 from pydantic import BaseModel
 
@@ -133,10 +138,13 @@ def test_forced_tool_call_is_described_in_the_prompt_and_held_to_its_json_shape(
 
 
 def test_auto_tool_choice_reads_a_call_or_keeps_text() -> None:
-    assert chat(answering(CALL)).bind_tools([GetWeather]).invoke("Paris?").tool_calls[0]["args"] == {"city": "Paris"}
-    plain = chat(answering("It is sunny.")).bind_tools([GetWeather]).invoke("Paris?")
+    calling, texting = answering(CALL), answering("It is sunny.")
+    assert chat(calling).bind_tools([GetWeather]).invoke("Paris?").tool_calls[0]["args"] == {"city": "Paris"}
+    plain = chat(texting).bind_tools([GetWeather]).invoke("Paris?")
     assert (plain.content, plain.tool_calls) == ("It is sunny.", [])
-    assert "json_schema" not in answering("x").bodies("/completion")
+    bodies = calling.bodies("/completion") + texting.bodies("/completion")
+    assert len(bodies) == 2
+    assert all("json_schema" not in body for body in bodies)  # auto: no grammar forces a call
 
 
 def test_tool_history_is_rendered_as_plain_turns() -> None:
@@ -147,6 +155,16 @@ def test_tool_history_is_rendered_as_plain_turns() -> None:
     sent = server.bodies("/apply-template")[0]["messages"]
     assert sent[2] == {"role": "assistant", "content": CALL}
     assert sent[3] == {"role": "user", "content": "Result of GetWeather: sunny"}
+
+
+def test_tools_declared_off_are_refused_before_anything_is_sent() -> None:
+    """Declared facts are checked per call (a fallback router hands the call to the next model)."""
+    server = answering(CALL)
+    bound = chat(server, profile={"tool_calling": False}).bind_tools([GetWeather])
+    with pytest.raises(RequestValidationError, match=r"1 tool\(s\) bound, but tools: false") as error:
+        bound.invoke("Paris?")
+    assert error.value.model == "gemma"
+    assert server.requests == []
 
 
 def test_cut_off_forced_call_is_invalid_and_says_length() -> None:
@@ -206,3 +224,13 @@ def test_model_is_sent_and_a_call_time_model_wins() -> None:
     chat(server).invoke("hi", model="other")
     assert [b["model"] for b in server.bodies("/completion")] == ["gemma", "other"]
     assert [b["model"] for b in server.bodies("/apply-template")] == ["gemma", "other"]
+
+
+async def test_a_call_time_model_wins_on_stream_and_async_too() -> None:
+    server = Server()
+    model = chat(server)
+    list(model.stream("hi", model="streamed"))
+    await model.ainvoke("hi", model="awaited")
+    [piece async for piece in model.astream("hi", model="astreamed")]
+    assert [b["model"] for b in server.bodies("/completion")] == ["streamed", "awaited", "astreamed"]
+    assert [b["model"] for b in server.bodies("/apply-template")] == ["streamed", "awaited", "astreamed"]
