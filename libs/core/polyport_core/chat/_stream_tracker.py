@@ -30,6 +30,24 @@ SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
 """What a parser raises on a body of the wrong shape (a ``PolyportError`` passes through)."""
 
 
+def _text_of(blocks: list[Any]) -> str:
+    """The text a list of content blocks carries (text, refusals, reasoning summaries), not their markup:
+    what usage estimates and the output guard count."""
+    parts: list[str] = []
+    for block in blocks:
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, dict):
+            for key in ("text", "refusal", "reasoning"):
+                value = block.get(key)
+                if isinstance(value, str):
+                    parts.append(value)
+            for part in block.get("summary") or ():
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    parts.append(part["text"])
+    return "".join(parts)
+
+
 class StreamTracker:
     """One stream's engine state, usage, completeness, size guard and time to first token."""
 
@@ -67,7 +85,7 @@ class StreamTracker:
             self.usage = chunk.usage_metadata
         content = chunk.content
         if content:
-            piece = content if isinstance(content, str) else str(content)
+            piece = content if isinstance(content, str) else _text_of(content)
             self.pieces.append(piece)
             self.guard.output(len(piece))
         for tool_chunk in chunk.tool_call_chunks:

@@ -43,8 +43,9 @@ class ChatTransport(Protocol):
 
 
 class SDKChatTransport:
-    """``ChatTransport`` through a Stainless SDK client pair (openai, anthropic): POST ``path``,
-    SSE events decoded from JSON; ``done_data`` (OpenAI's ``[DONE]``) ends the stream as complete."""
+    """``ChatTransport`` through a Stainless SDK client pair (openai, anthropic): POST ``path`` (or the
+    request's own ``path``), SSE events decoded from JSON; ``done_data`` (OpenAI's ``[DONE]``) ends the
+    stream as complete."""
 
     __slots__ = ("clients", "done_data", "path")
 
@@ -55,18 +56,18 @@ class SDKChatTransport:
 
     def send(self, request: VendorRequest) -> RawResponse:
         """POST the body; the decoded JSON and headers."""
-        body, headers = post_json(self.clients.sync, self.path, request.body)
+        body, headers = post_json(self.clients.sync, request.path or self.path, request.body)
         return RawResponse(body, headers)
 
     async def asend(self, request: VendorRequest) -> RawResponse:
         """Async twin of ``send``."""
-        body, headers = await apost_json(self.clients.async_client, self.path, request.body)
+        body, headers = await apost_json(self.clients.async_client, request.path or self.path, request.body)
         return RawResponse(body, headers)
 
     def stream(self, request: VendorRequest, state: StreamState) -> Iterator[Any]:
         """Decoded SSE ``data`` objects, until ``done_data`` (which marks the stream complete)."""
         loads, done = json.loads, self.done_data
-        events = stream_sse(self.clients.sync, self.path, request.body, state)
+        events = stream_sse(self.clients.sync, request.path or self.path, request.body, state)
         try:
             for _event, data in events:
                 if data == done:
@@ -79,7 +80,7 @@ class SDKChatTransport:
     async def astream(self, request: VendorRequest, state: StreamState) -> AsyncIterator[Any]:
         """Async twin of ``stream``."""
         loads, done = json.loads, self.done_data
-        events = astream_sse(self.clients.async_client, self.path, request.body, state)
+        events = astream_sse(self.clients.async_client, request.path or self.path, request.body, state)
         try:
             async for _event, data in events:
                 if data == done:

@@ -2,7 +2,8 @@
 
 ``iter_sse``/``iter_events`` turn the lines of a streamed body (SSE or NDJSON)
 into events; ``polyport_core.wire.openai`` converts the OpenAI Chat Completions
-format that several engines share. ``VendorRequest``, ``RawResponse`` and
+format that several engines share, ``polyport_core.wire.openai_responses`` OpenAI's
+Responses API (``/responses``). ``VendorRequest``, ``RawResponse`` and
 ``StreamState`` are what one exchange carries between the lifecycle, a transport
 and a parser; ``ParsedResponse`` and ``make_usage`` are what a parser hands the
 chat lifecycle. Nothing here sends a request.

@@ -24,12 +24,15 @@ class VendorRequest:
 
     ``forced_tools`` names the tools of a forced call emulated with a JSON-schema
     answer (the ``forced_tool_calls = "json_schema"`` quirk): the body no longer says
-    so, and the parser turns the answer back into a call of one of them.
+    so, and the parser turns the answer back into a call of one of them. ``path`` is
+    the endpoint when an engine speaks more than one API (OpenAI's ``/responses``
+    beside ``/chat/completions``); ``None`` is the transport's own.
     """
 
     body: dict[str, Any]
     stream: bool = False
     forced_tools: tuple[str, ...] = ()
+    path: str | None = None
 
 
 @dataclass(slots=True)
