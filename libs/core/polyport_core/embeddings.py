@@ -19,6 +19,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.messages import UsageMetadata
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from polyport_core.auth import RedactedURL
 from polyport_core.errors import with_origin
 from polyport_core.governance import CallHooks, CallInfo, CallOutcome
 from polyport_core.spec import TLSSpec
@@ -57,6 +58,8 @@ class ProviderEmbeddings(BaseModel, Embeddings):
     call_hooks: CallHooks | None = Field(default=None, exclude=True)
     tls: TLSSpec | None = Field(default=None, exclude=True)
     """TLS of the connection (a spec's ``tls``), turned into an ``ssl.SSLContext`` by the transport."""
+    proxy: RedactedURL | None = Field(default=None, exclude=True)
+    """HTTP(S) proxy of every request (a spec's ``proxy``; userinfo masked in repr)."""
     """Governance around each batch request (e.g. a ``Governor``); None = ungoverned."""
 
     @property

@@ -105,6 +105,7 @@ class AdapterChatModel(AdapterSettings):
             "transport": self.transport,
             "async_transport": self.async_transport,
             "verify": tls_verify(self.tls, provider=self.provider),
+            "proxy": self.proxy,
         }
 
     @property

@@ -53,6 +53,7 @@ class AdapterEmbeddings(ProviderEmbeddings):
                 transport=self.transport,
                 async_transport=self.async_transport,
                 verify=tls_verify(self.tls, provider=self.provider),
+                proxy=self.proxy,
             )
         return self._adapter
 

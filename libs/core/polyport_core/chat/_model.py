@@ -22,6 +22,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from polyport_core.auth import RedactedURL
 from polyport_core.catalog import catalog_entry, profile_from_facts
 from polyport_core.chat._kwargs import move_unknown_kwargs
 from polyport_core.chat._run_scope import carry_run_scope, take_run_scope
@@ -92,6 +93,10 @@ class ProviderChatModel(BaseChatModel):
     tls: TLSSpec | None = Field(default=None, exclude=True)
     """TLS of the connection (a spec's ``tls``): certificate checks, minimum version, CA bundle;
     the partner's transport turns it into an ``ssl.SSLContext`` (``transport.tls_verify``)."""
+    proxy: RedactedURL | None = Field(default=None, exclude=True)
+    """HTTP(S) proxy of every request (a spec's ``proxy``; userinfo masked in repr). The partner's
+    transport passes it with ``tls`` through ``transport.http_options``; langchain's ``openai_proxy`` /
+    ``anthropic_proxy`` set on the same model win over it."""
 
     _request_validator: RequestValidator | None = PrivateAttr(default=None)
 

@@ -135,21 +135,37 @@ class SpecSettings:
 
         return tls_verify(self.spec.tls, provider=self.spec.id)
 
+    def http_options(self) -> dict[str, Any]:
+        """httpx client keywords for this provider's side requests (model listing): the ``tls``
+        section's ``verify`` and the ``proxy``, as every engine's own transport gets them."""
+        from polyport_core.transport import http_options
+
+        return http_options(self.spec.tls, self.spec.proxy, provider=self.spec.id)
+
     @property
     def where(self) -> str:
         """Where the spec came from, for error messages."""
         return self.spec.source or self.spec.id
 
+    def connection(self) -> dict[str, Any]:
+        """The spec's ``tls`` section and ``proxy`` as engine fields (only those set): how every
+        connection of the model is made, whatever else the engine takes from the spec."""
+        kwargs: dict[str, Any] = {}
+        if self.spec.tls is not None:
+            kwargs["tls"] = self.spec.tls
+        if self.spec.proxy is not None:
+            kwargs["proxy"] = self.spec.proxy
+        return kwargs
+
     def common(self, *, chat: bool = True) -> dict[str, Any]:
-        """``model``, ``provider``, ``timeout``, ``max_retries``, the ``tls`` section and (chat) the
+        """``model``, ``provider``, ``timeout``, ``max_retries``, the ``connection`` (tls, proxy) and (chat) the
         declared facts and ``disable_streaming`` for a server that cannot stream (``streaming: false``)."""
         kwargs: dict[str, Any] = {"model": self.model, "provider": self.spec.id}
         if self.spec.timeout is not None:
             kwargs["timeout"] = self.spec.timeout
         if self.spec.max_retries is not None:
             kwargs["max_retries"] = self.spec.max_retries
-        if self.spec.tls is not None:
-            kwargs["tls"] = self.spec.tls
+        kwargs.update(self.connection())
         if chat and not self.spec.streaming:
             kwargs["disable_streaming"] = True  # stream() falls back to one non-streamed call
         if chat:

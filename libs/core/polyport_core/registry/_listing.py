@@ -77,7 +77,8 @@ def list_models(
 def fetch_live_models(spec: ProviderSpec, *, timeout: float = 10.0) -> dict[str, dict[str, Any]]:
     """``{model_id: facts}`` from the server: OpenAI ``GET /models`` or Ollama ``GET /api/tags``.
 
-    Headers, query and key are resolved as for a model (``{api_key}`` templates filled).
+    Headers, query and key are resolved as for a model (``{api_key}`` templates filled); the
+    spec's ``tls`` and ``proxy`` apply as on the model's own requests.
     """
     from polyport_core.registry._build import SpecSettings
 
@@ -92,7 +93,7 @@ def fetch_live_models(spec: ProviderSpec, *, timeout: float = 10.0) -> dict[str,
     else:
         url = f"{spec.base_url}/models"
     try:
-        with httpx.Client(timeout=timeout, auth=settings.http_auth, verify=settings.verify()) as client:
+        with httpx.Client(timeout=timeout, auth=settings.http_auth, **settings.http_options()) as client:
             response = client.get(url, headers=headers, params=params)
     except httpx.HTTPError as exc:
         raise ProviderUnavailableError(

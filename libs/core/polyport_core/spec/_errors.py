@@ -15,7 +15,8 @@ from polyport_core.spec._aliases import Loc, Origins, original_loc
 
 __all__ = ["SpecError", "format_loc", "from_validation_error"]
 
-_SECRETISH = re.compile(r"key|secret|token|password|authorization|header_value|headers", re.I)
+_SECRETISH = re.compile(r"key|secret|token|password|authorization|header_value|headers|proxy", re.I)
+"""Fields whose found values an error never repeats (``proxy``: a URL whose userinfo is a password)."""
 
 
 class SpecError(InvalidConfigError):

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from polyport_core.spec._params import check_params_schema, compile_params
-from polyport_core.spec._platform import AdapterSpec, AWSSpec, EnvVarSpec, TLSSpec
+from polyport_core.spec._platform import AdapterSpec, AWSSpec, EnvVarSpec, TLSSpec, check_proxy_url
 from polyport_core.spec._usage import UsageEndpointSpec
 
 __all__ = [
@@ -429,6 +429,15 @@ class ProviderSpec(_Strict):
     ``supports_streaming``)."""
     tls: TLSSpec | None = None
     """Certificate checks, minimum TLS version and CA bundle of every connection."""
+    proxy: str | None = Field(
+        default=None,
+        repr=False,
+        examples=["http://user:${PROXY_PASSWORD}@proxy.example.com:3128"],
+    )
+    """HTTP(S) proxy every connection to the provider goes through (chat, embeddings, model listing,
+    usage). It wins over ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` and ``NO_PROXY``; without it those
+    variables apply as usual. Userinfo is a secret: masked wherever the spec is shown. A ``${VAR}``
+    that is unset or empty means no proxy."""
     api_version: str | None = None
     """Azure OpenAI: the ``api-version`` query parameter."""
     region: str | None = None
@@ -482,6 +491,13 @@ class ProviderSpec(_Strict):
     @classmethod
     def _url(cls, value: str) -> str:
         return check_url(value)
+
+    @field_validator("proxy", mode="before")
+    @classmethod
+    def _proxy(cls, value: Any) -> Any:
+        if value == "":
+            return None
+        return check_proxy_url(value) if isinstance(value, str) else value
 
     @field_validator("headers")
     @classmethod

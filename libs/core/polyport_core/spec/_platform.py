@@ -1,6 +1,6 @@
 """Spec sections for where and how bytes travel beyond a plain base URL and key.
 
-TLS settings of the transport, AWS credentials (Claude on Bedrock), the
+TLS settings of the transport, the proxy URL check, AWS credentials (Claude on Bedrock), the
 environment variables a provider documents (goose ``env_vars``) and the adapter
 a ``custom-adapter`` names. Kept apart from ``_models`` so the core format stays
 readable; ``ProviderSpec`` includes them as optional sections.
@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-__all__ = ["AWSSpec", "AdapterSpec", "EnvVarSpec", "TLSSpec"]
+__all__ = ["PROXY_SCHEMES", "AWSSpec", "AdapterSpec", "EnvVarSpec", "TLSSpec", "check_proxy_url"]
 
 
 class _Strict(BaseModel):
@@ -32,6 +32,35 @@ class TLSSpec(_Strict):
     """Refuse to negotiate anything older (``"1.2"`` or ``"1.3"``)."""
     ca_bundle: str | None = Field(default=None, min_length=1)
     """Path of a PEM file of CA certificates trusted instead of the default bundle."""
+
+
+PROXY_SCHEMES = ("http", "https")
+"""Proxy URL schemes every transport accepts (SOCKS would need the optional socksio package)."""
+
+
+def check_proxy_url(value: str) -> str:
+    """A proxy URL: ``http://`` or ``https://``, a host, no whitespace; trailing slash removed.
+
+    A password in its userinfo is registered with the redactor here, so it is masked
+    wherever it might surface later (a connection error, a log line). The error never
+    repeats the value, only its scheme.
+    """
+    from urllib.parse import urlsplit
+
+    from polyport_core.redaction import redact_url
+
+    redact_url(value)  # remembers the userinfo password as a secret
+    if any(c.isspace() for c in value):
+        raise ValueError("a proxy URL without spaces")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise ValueError("a proxy URL like http://proxy.example.com:3128 (host and numeric port)") from None
+    if parts.scheme not in PROXY_SCHEMES or not parts.hostname:
+        scheme = f" (not {parts.scheme}://)" if parts.scheme and parts.scheme not in PROXY_SCHEMES else ""
+        raise ValueError(f"an http:// or https:// proxy URL like http://proxy.example.com:3128{scheme}")
+    return value.rstrip("/")
 
 
 class AWSSpec(_Strict):

@@ -8,7 +8,8 @@ sends a raw body through a Stainless-generated SDK (openai, anthropic) so the
 SDK keeps auth, retries and platform routing while its typed layer is skipped.
 ``HTTPClient`` is the plain-httpx transport (hand-rolled adapters build on it);
 the httpx helpers map HTTP failures to polyport errors. Every body and stream
-is read under a size cap (``response_size_limit``).
+is read under a size cap (``response_size_limit``). ``http_options`` turns a
+spec's ``tls`` and ``proxy`` into the httpx client keywords every transport uses.
 
 httpx-based names load on first use: the SDK partners should not pay for httpx.
 """
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from polyport_core._lazy import lazy_getattr
 from polyport_core.transport._chat import ChatTransport, SDKChatTransport
+from polyport_core.transport._connection import http_options, model_http_options
 from polyport_core.transport._limits import (
     DEFAULT_MAX_RESPONSE_BYTES,
     aiter_capped_lines,
@@ -73,9 +75,11 @@ __all__ = [
     "default_error_message",
     "error_from_response",
     "error_message",
+    "http_options",
     "iter_capped_lines",
     "map_http_error",
     "map_sdk_error",
+    "model_http_options",
     "post_json",
     "read_capped",
     "response_size_limit",

@@ -19,7 +19,7 @@ import httpx
 from pydantic import SecretStr
 
 from polyport_core.auth import is_secret_name, protect, redact_url, reveal
-from polyport_core.errors import BadResponseError, PolyportError, ProviderUnavailableError
+from polyport_core.errors import BadResponseError, InvalidConfigError, PolyportError, ProviderUnavailableError
 from polyport_core.transport._http_errors import error_from_response, map_http_error
 from polyport_core.transport._limits import (
     aiter_capped_lines,
@@ -95,6 +95,7 @@ class HTTPClient:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         verify: ssl.SSLContext | bool = True,
+        proxy: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -108,7 +109,14 @@ class HTTPClient:
         self._auth = _ClientAuth(self, http_auth)
         self._transport = transport
         self._async_transport = async_transport
-        self._verify = verify
+        if proxy and (transport is not None or async_transport is not None):
+            raise InvalidConfigError(
+                "a proxy cannot be combined with transport/async_transport; set the proxy on that transport",
+                provider=self.provider,
+            )
+        self._options: dict[str, Any] = {} if verify is True else {"verify": verify}
+        if proxy:
+            self._options["proxy"] = str.__str__(proxy)
         self._client: httpx.Client | None = None
         self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
@@ -131,8 +139,8 @@ class HTTPClient:
     def client(self) -> httpx.Client:
         """The shared sync client (created on first use)."""
         if self._client is None:
-            transport = self._transport or httpx.HTTPTransport(verify=self._verify)
-            self._client = httpx.Client(transport=transport, **self._client_kwargs())
+            # no transport given: httpx builds its own from verify/proxy (HTTP(S)_PROXY apply when no proxy is set)
+            self._client = httpx.Client(transport=self._transport, **self._options, **self._client_kwargs())
         return self._client
 
     @property
@@ -141,8 +149,7 @@ class HTTPClient:
         loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
         if client is None:
-            transport = self._async_transport or httpx.AsyncHTTPTransport(verify=self._verify)
-            client = httpx.AsyncClient(transport=transport, **self._client_kwargs())
+            client = httpx.AsyncClient(transport=self._async_transport, **self._options, **self._client_kwargs())
             self._async_clients[loop] = client
         return client
 

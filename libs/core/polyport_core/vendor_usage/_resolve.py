@@ -12,6 +12,7 @@ import httpx
 from polyport_core.auth import build_auth, protect
 from polyport_core.errors import InvalidConfigError
 from polyport_core.spec import ProviderSpec, UsageEndpointSpec
+from polyport_core.transport import http_options
 from polyport_core.vendor_usage._fetchers import FETCHERS
 from polyport_core.vendor_usage._types import VendorUsage
 
@@ -60,7 +61,9 @@ def fetch_vendor_usage(
         )
     headers, query = _credentials(spec, endpoint, environ)
     base = (endpoint.url or _DEFAULT_BASE.get(endpoint.kind, "")).rstrip("/")
-    with httpx.Client(headers=headers, params=query, timeout=30.0, transport=transport) as client:
+    # the provider's tls and proxy, as on its model calls (a given transport, in tests, is used as is)
+    options = http_options(spec.tls, spec.proxy, provider=spec.id) if transport is None else {}
+    with httpx.Client(headers=headers, params=query, timeout=30.0, transport=transport, **options) as client:
         return FETCHERS[endpoint.kind](client, endpoint, spec.id, base, since, time.time() if until is None else until)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from polyport_core.auth import is_secret_name, protect
-from polyport_core.errors import InvalidConfigError
-from polyport_core.transport import ClientPair, client_pair, tls_verify
+from polyport_core.transport import ClientPair, client_pair, model_http_options
 
 __all__ = ["NO_KEY", "make_clients"]
 
@@ -19,7 +18,7 @@ def make_clients(owner: Any, settings: dict[str, Any], platform: str = "") -> Cl
 
     ``platform`` is ``""`` (Anthropic API), ``"Bedrock"`` or ``"Vertex"``; ``settings`` holds
     the platform's own constructor arguments (key, region, project, …). Timeouts, retries,
-    headers and HTTP clients come from ``owner``.
+    headers, HTTP clients, TLS and proxy come from ``owner``.
     """
     import anthropic
 
@@ -31,16 +30,7 @@ def make_clients(owner: Any, settings: dict[str, Any], platform: str = "") -> Cl
     }
     if owner.timeout is not None:
         kwargs["timeout"] = owner.timeout
-    verify = tls_verify(owner.tls, provider=owner.provider)
-    options: dict[str, Any] = {} if verify is True else {"verify": verify}
-    proxy = getattr(owner, "anthropic_proxy", None)
-    if proxy:
-        if owner.http_client is not None or owner.http_async_client is not None:
-            raise InvalidConfigError(
-                "anthropic_proxy cannot be combined with http_client/http_async_client; set the proxy on those clients",
-                provider=owner.provider,
-            )
-        options["proxy"] = proxy
+    options = model_http_options(owner, "anthropic_proxy")  # TLS, and anthropic_proxy over the spec's proxy
     http_client = owner.http_client
     if http_client is None and options:
         http_client = anthropic.DefaultHttpxClient(**options)

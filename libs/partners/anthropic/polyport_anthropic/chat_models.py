@@ -69,8 +69,9 @@ class ChatAnthropic(ProviderChatModel):
     """Beta features, sent as the ``anthropic-beta`` header."""
     count_tokens_api: bool = True
     """Count prompt tokens with ``/v1/messages/count_tokens``; offline estimate if that fails."""
-    anthropic_proxy: str | None = None
-    """Proxy URL for the SDK's HTTP clients (as in langchain-anthropic)."""
+    anthropic_proxy: RedactedURL | None = None
+    """Proxy URL for the SDK's HTTP clients (as in langchain-anthropic); wins over a provider file's
+    ``proxy``. Userinfo is masked in repr and dumps."""
 
     _param_routes: ClassVar[dict[str, ParamRoute]] = CHAT_ROUTES
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from polyport_core.auth import protect, reveal
 from polyport_core.spec import TLSSpec
-from polyport_core.transport import tls_verify
+from polyport_core.transport import http_options
 
 from polyport_ollama._params import merged_client_kwargs
 
@@ -19,12 +19,13 @@ def ollama_clients(
     headers: Any,
     provider: str,
     tls: TLSSpec | None,
+    proxy: str | None,
     timeout: float | None,
     client_kwargs: dict[str, Any] | None,
     sync_client_kwargs: dict[str, Any] | None,
     async_client_kwargs: dict[str, Any] | None,
 ) -> tuple[Any, Any]:
-    """``(ollama.Client, ollama.AsyncClient)``: our settings (host, headers, timeout, the spec's TLS),
+    """``(ollama.Client, ollama.AsyncClient)``: our settings (host, headers, timeout, the spec's TLS and proxy),
     then the caller's ``client_kwargs`` and the sync/async-only ones, as langchain-ollama layers them."""
     import ollama
 
@@ -32,9 +33,7 @@ def ollama_clients(
     protect()
     if timeout is not None:
         kwargs["timeout"] = timeout
-    verify = tls_verify(tls, provider=provider)
-    if verify is not True:
-        kwargs["verify"] = verify  # the spec's tls section, passed on to httpx
+    kwargs.update(http_options(tls, proxy, provider=provider))  # the spec's tls and proxy, passed on to httpx
     return (
         ollama.Client(**merged_client_kwargs(kwargs, client_kwargs, sync_client_kwargs)),
         ollama.AsyncClient(**merged_client_kwargs(kwargs, client_kwargs, async_client_kwargs)),

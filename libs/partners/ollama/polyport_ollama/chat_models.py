@@ -122,6 +122,7 @@ class ChatOllama(ProviderChatModel):
                 headers=self.headers,
                 provider=self.provider,
                 tls=self.tls,
+                proxy=self.proxy,
                 timeout=self.timeout,
                 client_kwargs=self.client_kwargs,
                 sync_client_kwargs=self.sync_client_kwargs,

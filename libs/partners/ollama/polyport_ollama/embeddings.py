@@ -60,8 +60,8 @@ class OllamaEmbeddings(ProviderEmbeddings):
     def from_spec(cls, spec: ProviderSpec, model: str, **overrides: Any) -> Self:
         """An ``OllamaEmbeddings`` for ``model`` as the provider spec describes it (``overrides`` win).
 
-        Like ``ChatOllama.from_spec``: server root, key as a bearer header, declared
-        ``dimensions``. The spec's ``timeout``/``max_retries`` do not apply (the ollama
+        Like ``ChatOllama.from_spec``: server root, key as a bearer header, TLS and proxy,
+        declared ``dimensions``. The spec's ``timeout``/``max_retries`` do not apply (the ollama
         client's own defaults).
         """
         from polyport_core.registry import SpecSettings
@@ -70,7 +70,12 @@ class OllamaEmbeddings(ProviderEmbeddings):
 
         settings = SpecSettings.resolve(spec, model, overrides)
         settings.reject_query("ollama")
-        kwargs: dict[str, Any] = {"model": model, "provider": spec.id, **_server_kwargs(settings)}
+        kwargs: dict[str, Any] = {
+            "model": model,
+            "provider": spec.id,
+            **settings.connection(),
+            **_server_kwargs(settings),
+        }
         if settings.declared is not None and settings.declared.dimensions:
             kwargs["dimensions"] = settings.declared.dimensions
         return settings.build(cls, kwargs, params=False)
@@ -82,6 +87,7 @@ class OllamaEmbeddings(ProviderEmbeddings):
                 headers=self.headers,
                 provider=self.provider,
                 tls=self.tls,
+                proxy=self.proxy,
                 timeout=None,  # the ollama client's own default, as langchain-ollama
                 client_kwargs=self.client_kwargs,
                 sync_client_kwargs=self.sync_client_kwargs,

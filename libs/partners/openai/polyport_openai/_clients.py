@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import os
-import ssl
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from polyport_core.auth import protect, reveal
 from polyport_core.errors import InvalidConfigError
-from polyport_core.transport import ClientPair, client_pair
+from polyport_core.transport import ClientPair, client_pair, model_http_options
 from pydantic import SecretStr
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "ClientPair",
     "client_kwargs",
+    "connection_options",
     "fresh_async_http_client",
     "is_official_openai",
     "make_clients",
     "resolve_api_key",
-    "tls_http_client",
+    "sdk_http_client",
 ]
 
 # Sent to servers that need no key (local servers): the SDK insists on one.
@@ -64,23 +61,21 @@ def client_kwargs(owner: Any, model: str) -> dict[str, Any]:
     return kwargs
 
 
-def _http_options(verify: ssl.SSLContext | bool, proxy: str | None) -> dict[str, Any]:
-    options: dict[str, Any] = {} if verify is True else {"verify": verify}
-    if proxy:
-        options["proxy"] = proxy
-    return options
+def connection_options(owner: Any) -> dict[str, Any]:
+    """httpx keywords of a model's SDK clients: its ``tls`` and its proxy (``openai_proxy``, else the
+    provider file's ``proxy``); a proxy with the caller's own ``http_client`` is refused."""
+    return model_http_options(owner, "openai_proxy")
 
 
-def fresh_async_http_client(verify: ssl.SSLContext | bool = True, proxy: str | None = None) -> Any:
-    """The openai SDK's default async HTTP client (see ``client_pair``), with the spec's TLS and a proxy."""
+def fresh_async_http_client(options: dict[str, Any]) -> Any:
+    """The openai SDK's default async HTTP client (see ``client_pair``), with ``connection_options``."""
     import openai
 
-    return openai.DefaultAsyncHttpxClient(**_http_options(verify, proxy))
+    return openai.DefaultAsyncHttpxClient(**options)
 
 
-def tls_http_client(http_client: Any, verify: ssl.SSLContext | bool, proxy: str | None = None) -> Any:
-    """``http_client``, or the SDK's default sync client with ``verify``/``proxy`` when either is set."""
-    options = _http_options(verify, proxy)
+def sdk_http_client(http_client: Any, options: dict[str, Any]) -> Any:
+    """``http_client``, or the SDK's default sync client with ``options`` when there are any."""
     if http_client is not None or not options:
         return http_client
     import openai
@@ -89,25 +84,17 @@ def tls_http_client(http_client: Any, verify: ssl.SSLContext | bool, proxy: str 
 
 
 def make_clients(
-    kwargs: dict[str, Any],
-    http_client: Any,
-    http_async_client: Any,
-    verify: ssl.SSLContext | bool = True,
-    proxy: str | None = None,
+    kwargs: dict[str, Any], http_client: Any, http_async_client: Any, options: dict[str, Any]
 ) -> ClientPair:
-    """A sync OpenAI client and per-loop async ones, from shared kwargs (``verify``: the spec's TLS;
-    ``proxy``: langchain-openai's ``openai_proxy``, ignored when the caller passes its own HTTP clients)."""
+    """A sync OpenAI client and per-loop async ones, from shared kwargs (``options``: the model's
+    ``connection_options``, TLS and proxy, used unless the caller passes its own HTTP clients)."""
     import openai
 
-    if proxy and (http_client is not None or http_async_client is not None):
-        raise InvalidConfigError(
-            "openai_proxy cannot be combined with http_client/http_async_client; set the proxy on those clients"
-        )
     return client_pair(
         openai.OpenAI,
         openai.AsyncOpenAI,
         kwargs,
-        http_client=tls_http_client(http_client, verify, proxy),
+        http_client=sdk_http_client(http_client, options),
         http_async_client=http_async_client,
-        default_async_http_client=lambda: fresh_async_http_client(verify, proxy),
+        default_async_http_client=lambda: fresh_async_http_client(options),
     )

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Any, Self
 
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.errors import InvalidConfigError
-from polyport_core.transport import tls_verify
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 
-from polyport_openai._clients import ClientPair, fresh_async_http_client, tls_http_client
+from polyport_openai._clients import ClientPair, connection_options, fresh_async_http_client, sdk_http_client
 from polyport_openai.chat_models import _QUIRKS, ChatOpenAI
 from polyport_openai.embeddings import OpenAIEmbeddings
 
@@ -82,19 +81,18 @@ class _AzureSettings(BaseModel):
                 "azure_ad_token_provider": self.azure_ad_async_token_provider or self.azure_ad_token_provider
             }
         async_client = self.http_async_client
-        verify = tls_verify(getattr(self, "tls", None), provider=self.provider)
-        proxy: str | None = getattr(self, "openai_proxy", None)
+        options = connection_options(self)
 
         def make_async() -> Any:
             params = {
                 **kwargs,
                 **azure,
                 **async_auth,
-                "http_client": async_client or fresh_async_http_client(verify, proxy),
+                "http_client": async_client or fresh_async_http_client(options),
             }
             return openai.AsyncAzureOpenAI(**params)
 
-        sync_client = tls_http_client(self.http_client, verify, proxy)
+        sync_client = sdk_http_client(self.http_client, options)
         sync_params = {**kwargs, **azure, **sync_auth, "http_client": sync_client}
         return ClientPair(openai.AzureOpenAI(**sync_params), make_async)
 

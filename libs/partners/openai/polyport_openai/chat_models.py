@@ -9,7 +9,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.chat import ParamRoute, ParsedResponse, ProviderChatModel, StructuredMethod
-from polyport_core.transport import SDKChatTransport, tls_verify
+from polyport_core.transport import SDKChatTransport
 from polyport_core.wire import RawResponse, VendorRequest
 from polyport_core.wire.openai import (
     OPENAI_COMPATIBLE,
@@ -21,7 +21,7 @@ from polyport_core.wire.openai import (
 )
 from pydantic import Field, PrivateAttr, SecretStr
 
-from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients
+from polyport_openai._clients import ClientPair, client_kwargs, connection_options, is_official_openai, make_clients
 from polyport_openai._errors import map_openai_error
 from polyport_openai._params import CHAT_ROUTES
 
@@ -86,8 +86,9 @@ class ChatOpenAI(ProviderChatModel):
     reasoning_effort: str | None = None
     extra_body: dict[str, Any] | None = None
     """Server-specific request fields (e.g. llama.cpp's ``top_k``), merged into the body."""
-    openai_proxy: str | None = None
-    """Proxy URL for the SDK's HTTP clients (as in langchain-openai)."""
+    openai_proxy: RedactedURL | None = None
+    """Proxy URL for the SDK's HTTP clients (as in langchain-openai); wins over a provider file's
+    ``proxy``. Userinfo is masked in repr and dumps."""
     include_response_headers: bool = False
     """Put the HTTP response headers in ``response_metadata["headers"]`` (first chunk when streaming)."""
 
@@ -142,8 +143,7 @@ class ChatOpenAI(ProviderChatModel):
         return self._clients
 
     def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
-        verify = tls_verify(self.tls, provider=self.provider)
-        return make_clients(kwargs, self.http_client, self.http_async_client, verify, self.openai_proxy)
+        return make_clients(kwargs, self.http_client, self.http_async_client, connection_options(self))
 
     @property
     def root_client(self) -> Any:

@@ -12,10 +12,10 @@ from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.chat import ParamRoute, apply_param_routes
 from polyport_core.embeddings import EmbeddingBatch, ProviderEmbeddings
 from polyport_core.errors import BadResponseError
-from polyport_core.transport import apost_json, post_json, tls_verify
+from polyport_core.transport import apost_json, post_json
 from pydantic import Field, PrivateAttr, SecretStr, model_validator
 
-from polyport_openai._clients import ClientPair, client_kwargs, is_official_openai, make_clients
+from polyport_openai._clients import ClientPair, client_kwargs, connection_options, is_official_openai, make_clients
 from polyport_openai._errors import map_openai_error
 from polyport_openai._params import EMBEDDINGS_ROUTES
 
@@ -64,8 +64,9 @@ class OpenAIEmbeddings(ProviderEmbeddings):
     http_client: Any = Field(default=None, exclude=True)
     http_async_client: Any = Field(default=None, exclude=True)
     batch_size: int = Field(default=1000, gt=0, alias="chunk_size")
-    openai_proxy: str | None = None
-    """Proxy URL for the SDK's HTTP clients (as in langchain-openai)."""
+    openai_proxy: RedactedURL | None = None
+    """Proxy URL for the SDK's HTTP clients (as in langchain-openai); wins over a provider file's
+    ``proxy``. Userinfo is masked in repr and dumps."""
 
     _param_routes: ClassVar[dict[str, ParamRoute]] = EMBEDDINGS_ROUTES
 
@@ -103,8 +104,7 @@ class OpenAIEmbeddings(ProviderEmbeddings):
         return self._clients
 
     def _make_clients(self, kwargs: dict[str, Any]) -> ClientPair:
-        verify = tls_verify(self.tls, provider=self.provider)
-        return make_clients(kwargs, self.http_client, self.http_async_client, verify, self.openai_proxy)
+        return make_clients(kwargs, self.http_client, self.http_async_client, connection_options(self))
 
     def _is_official_openai(self) -> bool:
         return is_official_openai(self.base_url)
