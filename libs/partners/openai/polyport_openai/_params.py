@@ -6,37 +6,19 @@ test that compares these tables with the installed langchain-openai (``scripts/p
 
 from __future__ import annotations
 
-from typing import Any
-
-from polyport_core.chat import ParamRoute, converted, renamed, request_field, unsupported
+from polyport_core.chat import ParamRoute, renamed, request_field, unsupported
 
 __all__ = ["CHAT_ROUTES", "EMBEDDINGS_ROUTES"]
 
-_RESPONSES = "needs OpenAI's Responses API, which polyport does not support yet; use langchain-openai for it"
 _CLIENTS = (
     "polyport builds the SDK clients from the model's settings; pass http_client= / "
     "http_async_client= to customise them, and read .root_client / .root_async_client"
 )
 
-
-def _reasoning(values: dict[str, Any], name: str, value: Any) -> None:
-    """``reasoning={"effort": ...}`` is Chat Completions' ``reasoning_effort``; other keys need Responses."""
-    if not isinstance(value, dict):
-        raise ValueError(f"{name} must be a dict like {{'effort': 'low'}}, got {value!r}")
-    extra = sorted(set(value) - {"effort"})
-    if extra:
-        raise ValueError(f"{name} keys {extra} {_RESPONSES}; pass reasoning_effort= for Chat Completions")
-    if value.get("effort") is not None:
-        values.setdefault("reasoning_effort", value["effort"])
-
-
 CHAT_ROUTES: dict[str, ParamRoute] = {
     "logit_bias": request_field(),
     "top_logprobs": request_field(),
     "service_tier": request_field(),
-    "store": request_field(),
-    "verbosity": request_field(),
-    "reasoning": converted("sent as `reasoning_effort` (Chat Completions)", _reasoning),
     "disabled_params": unsupported("use drop_params=[...] to remove request fields a server rejects"),
     "http_socket_options": unsupported("pass http_client=openai.DefaultHttpxClient(transport=...) instead"),
     "stream_chunk_timeout": unsupported("use timeout= (applies to each read of the stream as well)"),
@@ -44,11 +26,6 @@ CHAT_ROUTES: dict[str, ParamRoute] = {
         "token counts use model_name offline (tiktoken); pass custom_get_token_ids= to count differently"
     ),
     "prompt_cache_options": unsupported("pass prompt_cache_key= / prompt_cache_retention= in model_kwargs"),
-    "use_responses_api": unsupported(_RESPONSES, accepts=(None, False)),
-    "use_previous_response_id": unsupported(_RESPONSES, accepts=(None, False)),
-    "include": unsupported(_RESPONSES),
-    "truncation": unsupported(_RESPONSES),
-    "context_management": unsupported(_RESPONSES),
     "client": unsupported(_CLIENTS),
     "async_client": unsupported(_CLIENTS),
     "root_client": unsupported(_CLIENTS),

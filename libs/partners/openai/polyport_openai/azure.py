@@ -6,6 +6,7 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Self
 
+from langchain_core.messages import BaseMessage
 from langchain_core.utils.utils import secret_from_env
 from polyport_core.errors import InvalidConfigError
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
@@ -119,6 +120,14 @@ class AzureChatOpenAI(_AzureSettings, ChatOpenAI):
     @property
     def _llm_type(self) -> str:
         return "azure-openai"
+
+    def _build_payload(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        payload = super()._build_payload(messages, stop, stream, **kwargs)
+        if "input" in payload and self.azure_deployment:
+            payload["model"] = self.azure_deployment  # Azure's /responses routes by deployment name
+        return payload
 
 
 class AzureOpenAIEmbeddings(_AzureSettings, OpenAIEmbeddings):

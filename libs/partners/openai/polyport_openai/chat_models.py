@@ -10,7 +10,7 @@ from langchain_core.utils.utils import secret_from_env
 from polyport_core.auth import RedactedURL, SecretHeaders, SecretQuery
 from polyport_core.chat import ParamRoute, ParsedResponse, ProviderChatModel, StructuredMethod
 from polyport_core.transport import SDKChatTransport
-from polyport_core.wire import RawResponse, VendorRequest
+from polyport_core.wire import RawResponse, StreamState, VendorRequest
 from polyport_core.wire.openai import (
     OPENAI_COMPATIBLE,
     OpenAIStreamState,
@@ -19,11 +19,13 @@ from polyport_core.wire.openai import (
     messages_to_openai,
     parse_chat_completion,
 )
+from polyport_core.wire.openai_responses import RESPONSES_PATH, ResponsesStreamState, parse_responses_body
 from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_openai._clients import ClientPair, client_kwargs, connection_options, is_official_openai, make_clients
 from polyport_openai._errors import map_openai_error
 from polyport_openai._params import CHAT_ROUTES
+from polyport_openai._responses import chat_only_fields, responses_request, uses_responses_api
 
 if TYPE_CHECKING:
     from polyport_core.spec import ProviderSpec
@@ -91,6 +93,27 @@ class ChatOpenAI(ProviderChatModel):
     ``proxy``. Userinfo is masked in repr and dumps."""
     include_response_headers: bool = False
     """Put the HTTP response headers in ``response_metadata["headers"]`` (first chunk when streaming)."""
+
+    # --- OpenAI's Responses API (POST /responses; see the README's "Responses API" section)
+    use_responses_api: bool | None = None
+    """``True``: every call uses the Responses API; ``False``: never; ``None``: when a call needs it
+    (a built-in tool, ``reasoning``, ``include``, ``previous_response_id``, ...), as langchain-openai does."""
+    use_previous_response_id: bool = False
+    """Send only the turns after the last AI message with a response id, and that id as ``previous_response_id``."""
+    reasoning: dict[str, Any] | None = None
+    """Responses ``reasoning`` (``{"effort": "low", "summary": "auto"}``); with ``use_responses_api=False``
+    only ``effort`` is accepted (sent as ``reasoning_effort``)."""
+    include: list[str] | None = None
+    """Extra output the Responses API should include (``reasoning.encrypted_content``, ...)."""
+    truncation: str | None = None
+    """Responses ``truncation`` (``auto`` drops early turns instead of failing on a long context)."""
+    context_management: list[dict[str, Any]] | None = None
+    """Responses ``context_management`` entries (server-side compaction), sent as they are."""
+    store: bool | None = None
+    """Whether the server stores the response (both APIs); with ``False`` no stored item id is sent back."""
+    verbosity: str | None = None
+    """Output verbosity (``low``/``medium``/``high``): top-level on Chat Completions, ``text.verbosity``
+    on Responses."""
 
     # --- compatible-server quirks (a provider spec's ``quirks`` section sets these)
     drop_params: list[str] = Field(default_factory=list)
@@ -180,19 +203,16 @@ class ChatOpenAI(ProviderChatModel):
         if kind == "named" and "required" not in self.unsupported_tool_choice:
             payload["tool_choice"] = "required"
         elif kind == "required" and len(tools) == 1 and "named" not in self.unsupported_tool_choice:
-            payload["tool_choice"] = {"type": "function", "function": {"name": tools[0]["function"]["name"]}}
+            name = tools[0].get("function", tools[0])["name"]
+            named = {"name": name} if "input" in payload else {"function": {"name": name}}  # Responses: flat
+            payload["tool_choice"] = {"type": "function", **named}
         else:
             payload.pop("tool_choice")
 
     def _build_payload(
         self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
-        payload: dict[str, Any] = {
-            "model": self.model_name,
-            "messages": messages_to_openai(
-                messages, send_reasoning=self.send_reasoning, developer_as_system=self.developer_as_system
-            ),
-        }
+        payload: dict[str, Any] = {"model": self.model_name}
         optional = {
             "temperature": self.temperature,
             "top_p": self.top_p,
@@ -202,6 +222,8 @@ class ChatOpenAI(ProviderChatModel):
             "n": self.n,
             "logprobs": self.logprobs,
             "reasoning_effort": self.reasoning_effort,
+            "store": self.store,
+            "verbosity": self.verbosity,
             "stop": stop or self.stop,
         }
         for key, value in optional.items():
@@ -218,6 +240,12 @@ class ChatOpenAI(ProviderChatModel):
         if extra_body:
             payload.update(extra_body)
         payload.update(kwargs)
+        if uses_responses_api(self, payload):
+            return responses_request(self, messages, payload, stream)
+        chat_only_fields(self, payload)
+        payload["messages"] = messages_to_openai(
+            messages, send_reasoning=self.send_reasoning, developer_as_system=self.developer_as_system
+        )
         if stream:
             payload["stream"] = True
             if self.stream_usage:
@@ -228,17 +256,20 @@ class ChatOpenAI(ProviderChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
     ) -> VendorRequest:
         """The payload with the server's quirks applied: a forced call emulated with a JSON schema
-        (its tools travel on the request), a rewritten ``tool_choice``, fields dropped."""
+        (its tools travel on the request; Chat Completions only), a rewritten ``tool_choice``, fields
+        dropped; a Responses API body goes to ``/responses``."""
         payload = self._build_payload(messages, stop, stream, **kwargs)
-        forced = emulate_forced_tool_call(payload) if self.forced_tool_calls == "json_schema" else ()
+        responses = "input" in payload
+        emulate = self.forced_tool_calls == "json_schema" and not responses
+        forced = emulate_forced_tool_call(payload) if emulate else ()
         if not forced:
             self._adapt_tool_choice(payload)
         for name in self.drop_params:
             payload.pop(name, None)
-        return VendorRequest(payload, stream=stream, forced_tools=forced)
+        return VendorRequest(payload, stream=stream, forced_tools=forced, path=RESPONSES_PATH if responses else None)
 
     def _max_output_tokens(self, payload: dict[str, Any]) -> int | None:
-        value = payload.get(self._output_cap_field())
+        value = payload.get("max_output_tokens") or payload.get(self._output_cap_field())
         return int(value) if value else self.max_tokens
 
     # ------------------------------------------------------------------ transport and parsing
@@ -246,12 +277,21 @@ class ChatOpenAI(ProviderChatModel):
         return SDKChatTransport(self._sdk_clients(), _CHAT_PATH, done_data="[DONE]")
 
     def _parse_response(self, raw: RawResponse, request: VendorRequest) -> ParsedResponse:
-        parsed = parse_chat_completion(raw.body)
+        if request.path == RESPONSES_PATH:
+            parsed = parse_responses_body(raw.body, output_version=self.output_version)
+        else:
+            parsed = parse_chat_completion(raw.body)
         if self.include_response_headers and raw.headers:
             parsed.message.response_metadata["headers"] = dict(raw.headers)
         return as_forced_call(parsed, request.forced_tools) if request.forced_tools else parsed
 
-    def _stream_state(self, request: VendorRequest) -> OpenAIStreamState:
+    def _stream_state(self, request: VendorRequest) -> StreamState:
+        if request.path == RESPONSES_PATH:
+            return ResponsesStreamState(
+                model_provider=self._model_provider,
+                output_version=self.output_version,
+                headers_wanted=self.include_response_headers,
+            )
         return OpenAIStreamState(forced_tools=request.forced_tools, headers_wanted=self.include_response_headers)
 
     def _map_error(self, error: BaseException) -> BaseException:

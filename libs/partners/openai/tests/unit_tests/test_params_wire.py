@@ -39,6 +39,7 @@ def test_request_field_parameters_reach_the_body_without_a_warning(recwarn: pyte
         store=False,
         verbosity="low",
         reasoning={"effort": "minimal"},
+        use_responses_api=False,  # reasoning= alone selects the Responses API, as in langchain-openai
     )
     model.invoke("hi")
     body = recorder.bodies[0]
@@ -58,16 +59,16 @@ def test_call_time_parameters_reach_the_body() -> None:
 
 
 def test_reasoning_summary_needs_the_responses_api() -> None:
-    with pytest.raises(ValueError, match=r"summary.*Responses API"):
-        ChatOpenAI(model="gpt-5", api_key=KEY, reasoning={"effort": "low", "summary": "auto"})
+    recorder = Recorder(json_response(completion("ok")))
+    model = make(recorder, reasoning={"effort": "low", "summary": "auto"}, use_responses_api=False)
+    with pytest.raises(InvalidConfigError, match=r"reasoning keys \['summary'\].*Responses API"):
+        model.invoke("hi")
+    assert recorder.requests == []
 
 
 @pytest.mark.parametrize(
     ("name", "value", "hint"),
     [
-        ("use_responses_api", True, "Responses API"),
-        ("use_previous_response_id", True, "Responses API"),
-        ("truncation", "auto", "Responses API"),
         ("disabled_params", {"parallel_tool_calls": None}, "drop_params"),
         ("stream_chunk_timeout", 5.0, "timeout="),
     ],
