@@ -69,6 +69,10 @@ class TestChatAnthropicLlamaServer(ChatModelIntegrationTests):
         return False  # text-only GGUF, no mmproj loaded
 
     @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True  # tool_use / tool_result / thinking blocks and cache_control go through /v1/messages
+
+    @property
     def supports_model_override(self) -> bool:
         return False  # a plain llama-server always answers as its first alias
 
@@ -81,13 +85,10 @@ class TestChatAnthropicLlamaServer(ChatModelIntegrationTests):
         return {"invoke": [], "stream": []}  # no prompt cache/reasoning token details from llama-server
 
 
-
 def test_stream_ends_with_usage_and_one_finish_reason(server: LlamaServer) -> None:
     llm = ChatAnthropic(model="gemma", base_url=server.base_url, max_tokens=16, temperature=0, max_retries=0)
     chunks = list(llm.stream("The capital of France is"))
-    finishes = [
-        c.response_metadata["finish_reason"] for c in chunks if c.response_metadata.get("finish_reason")
-    ]
+    finishes = [c.response_metadata["finish_reason"] for c in chunks if c.response_metadata.get("finish_reason")]
     assert len(finishes) == 1
     assert finishes[0] in ("max_tokens", "end_turn", "stop_sequence")
     full = chunks[0]

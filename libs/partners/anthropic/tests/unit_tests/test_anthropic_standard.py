@@ -1,4 +1,8 @@
-"""langchain-tests' standard unit suite for ChatAnthropic (no network)."""
+"""langchain-tests' standard unit suite for ChatAnthropic (no network).
+
+The unit suite reads no media or ``supports_anthropic_inputs`` flags; they are set on the
+integration class against llama-server (integration_tests/test_anthropic_llama_server.py).
+"""
 
 from __future__ import annotations
 
@@ -24,15 +28,3 @@ class TestChatAnthropicStandard(ChatModelUnitTests):
             {"model": "claude-sonnet-4-5"},
             {"api_key": "sk-ant-env", "base_url": "https://proxy.example.com"},
         )
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_anthropic_inputs(self) -> bool:
-        return True

@@ -1,4 +1,8 @@
-"""langchain-tests standard unit suites for every polyport-openai class."""
+"""langchain-tests standard unit suites for every polyport-openai class.
+
+The unit suites read no media flags (``supports_image_inputs`` and the like); those belong on the
+integration classes against llama-server (integration_tests/test_standard_local.py).
+"""
 
 from __future__ import annotations
 
@@ -24,10 +28,6 @@ class TestChatOpenAIStandard(ChatModelUnitTests):
             {"model": "gpt-4o-mini"},
             {"api_key": "sk-env", "base_url": "http://env.test/v1"},
         )
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
 
 
 class TestAzureChatOpenAIStandard(ChatModelUnitTests):
