@@ -105,9 +105,7 @@ def test_cut_stream(
 
 
 @pytest.mark.parametrize("name", [*CHAT, "registry:qry"])
-def test_timeout(
-    name: str, key: str, echo: EchoServer, models: dict[str, Any], logs: pytest.LogCaptureFixture
-) -> None:
+def test_timeout(name: str, key: str, echo: EchoServer, models: dict[str, Any], logs: pytest.LogCaptureFixture) -> None:
     echo.mode = "slow"
     model = models[name]()
     model = model.model_copy(update={"timeout": 0.3})
@@ -159,7 +157,7 @@ def test_debug_logs_of_a_successful_call_are_redacted(
 
 
 def test_ledger_with_a_password_in_its_url(key: str, closed_port: int, logs: pytest.LogCaptureFixture) -> None:
-    pytest.importorskip("redis")
+    import redis  # noqa: F401  (in the dev environment: a missing client fails the test, never skips it)
     from polyport_core.errors import LedgerUnavailableError
     from polyport_core.ledger import RedisLedger
 
