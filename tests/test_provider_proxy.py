@@ -8,6 +8,7 @@ stand-in answering in the vendor's documented format:
 - Bedrock ``InvokeModel`` (``POST /model/{id}/invoke``) and Vertex ``:rawPredict``: the Anthropic
   Messages response object (AWS and Google Cloud docs for Claude).
 - Ollama ``POST /api/chat`` (``stream: false``) and ``POST /api/embed`` (Ollama API docs).
+- The usage side request: DeepSeek ``GET /user/balance`` (DeepSeek API docs, "Get User Balance").
 
 The llama-server-backed engines are covered in
 ``libs/core/tests/integration_tests/test_provider_proxy_local.py``.
@@ -46,11 +47,20 @@ OLLAMA_CHAT = {
     "prompt_eval_count": 3, "eval_count": 2,
 }  # fmt: skip
 OLLAMA_EMBED = {"model": "all-minilm", "embeddings": [[0.5, 0.25]], "prompt_eval_count": 1}
+BALANCE = {
+    "is_available": True,
+    "balance_infos": [
+        {"currency": "USD", "total_balance": "110.00", "granted_balance": "10.00", "topped_up_balance": "100.00"}
+    ],
+}
 
 
 class _Vendor(BaseHTTPRequestHandler):
     def log_message(self, *_: Any) -> None:
         return
+
+    def do_GET(self) -> None:
+        self._send(BALANCE)
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length") or 0))
@@ -65,6 +75,9 @@ class _Vendor(BaseHTTPRequestHandler):
             body = OLLAMA_EMBED
         else:  # Bedrock /invoke, Vertex :rawPredict
             body = MESSAGE
+        self._send(body)
+
+    def _send(self, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")
@@ -171,3 +184,18 @@ def test_a_langchain_proxy_keyword_wins_over_the_file(vendor: str, proxy: Loopba
         assert model.invoke("hi").content == "via proxy"
         assert chosen.paths() == ["/v1/chat/completions"]
     assert proxy.requests == []
+
+
+def test_the_usage_side_request_goes_through_the_proxy(vendor: str, proxy: LoopbackProxy) -> None:
+    from polyport_core.vendor_usage import fetch_vendor_usage
+
+    spec = _registry(
+        {
+            "id": "dslab", "engine": "openai", "base_url": f"{vendor}/v1", "proxy": proxy.url,
+            "auth": {"type": "bearer", "api_key": "ds-key"}, "usage": {"kind": "deepseek", "url": vendor},
+        }
+    ).get("dslab")  # fmt: skip
+    usage = fetch_vendor_usage(spec, since=0.0, until=86400.0)
+
+    assert str(usage.balance_usd) == "110.00"
+    assert proxy.paths() == ["/user/balance"]
