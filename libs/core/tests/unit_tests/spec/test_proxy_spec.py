@@ -4,7 +4,10 @@ transport builds from it (``transport.http_options``)."""
 
 from __future__ import annotations
 
+import json
 import ssl
+import warnings
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -110,3 +113,21 @@ def test_spec_settings_hand_tls_and_proxy_to_every_engine() -> None:
     assert settings.connection() == {"tls": TLSSpec(min_version="1.2"), "proxy": "http://gw:3128"}
     assert settings.common(chat=False)["proxy"] == "http://gw:3128"
     assert settings.http_options()["proxy"] == "http://gw:3128"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "env"),
+    [
+        ("goose/custom_home_ollama.json", {"CUSTOM_HOME_OLLAMA_API_KEY": "k"}),
+        ("polydev/together_openai_compatible.json", {"TOGETHER_API_KEY": "k"}),
+    ],
+)
+def test_polyports_proxy_key_loads_in_goose_and_polydev_files(fixture: str, env: dict[str, str]) -> None:
+    """Neither dialect documents a proxy field (docs/dialects.md); polyport's own spelling works in both."""
+    doc = json.loads((Path(__file__).parents[2] / "fixtures" / "dialects" / fixture).read_text())
+    doc["proxy"] = "http://gw.local:3128"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        spec = parse_spec(doc, fixture, env=env)
+    assert spec.dialect == fixture.split("/")[0]
+    assert spec.proxy == "http://gw.local:3128"
