@@ -50,3 +50,11 @@ def llama_server() -> Iterator[LlamaServer]:
     """A real llama.cpp server (Gemma 3 270M, chat + embeddings) for the whole session."""
     with LlamaServer(alias="gemma") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def keyed_llama_server() -> Iterator[LlamaServer]:
+    """A second real llama.cpp server that checks an API key (``--api-key``; chat only), for the
+    paths a wrong key takes: the doctor's bad-key check, the conformance kit, the setup wizard."""
+    with LlamaServer(alias="gemma", embeddings=False, api_key="sk-right-key-123456") as server:
+        yield server

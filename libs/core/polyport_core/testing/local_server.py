@@ -85,6 +85,8 @@ class LlamaServer:
     context: int = 4096
     threads: int = 2
     extra_args: Sequence[str] = ()
+    api_key: str | None = None
+    """When set, the server checks it (``--api-key``): a wrong key gets 401, as from a hosted vendor."""
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
@@ -115,6 +117,8 @@ class LlamaServer:
         ]  # fmt: skip
         if self.embeddings:
             args += ["--embeddings", "--pooling", "mean"]
+        if self.api_key:
+            args += ["--api-key", self.api_key]
         args += list(self.extra_args)
         log = tempfile.NamedTemporaryFile(prefix="llama-server-", suffix=".log", delete=False)  # noqa: SIM115
         self.log_path = Path(log.name)

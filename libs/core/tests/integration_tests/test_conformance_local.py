@@ -14,12 +14,15 @@ pytestmark = pytest.mark.local_server
 
 
 @pytest.fixture(autouse=True)
-def _server_url(request: pytest.FixtureRequest, llama_server: LlamaServer) -> None:
+def _server_url(request: pytest.FixtureRequest, llama_server: LlamaServer, keyed_llama_server: LlamaServer) -> None:
     request.cls.base_url = llama_server.openai_base_url
+    request.cls.keyed_base_url = keyed_llama_server.openai_base_url
 
 
 class TestChatOpenAIConformance(PolyportChatChecks):
     base_url: str
+    keyed_base_url: str
+    """The same model on a llama-server started with ``--api-key``: it answers 401 to a wrong key."""
     declared = ModelSpec(id="gemma", tool_choice=True, json_schema=True, streaming_usage=True)
 
     @property
@@ -36,6 +39,10 @@ class TestChatOpenAIConformance(PolyportChatChecks):
             "temperature": 0,
             "forced_tool_calls": "json_schema",
         }
+
+    @property
+    def polyport_bad_key_params(self) -> dict[str, Any] | None:
+        return {"base_url": self.keyed_base_url, "api_key": "sk-wrong-key-999999"}
 
     @property
     def polyport_unknown_model_is_error(self) -> bool:

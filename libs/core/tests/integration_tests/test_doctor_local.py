@@ -120,3 +120,29 @@ def test_wrong_key_gives_a_failing_card_not_a_traceback(unauthorized_url: str, p
     assert card["checks"][0]["name"] == "authentication"
     assert card["checks"][0]["status"] == "fail"
     assert {c["status"] for c in card["checks"][1:]} == {"skip"}
+
+
+def test_the_bad_key_check_runs_against_a_server_that_checks_keys(
+    keyed_llama_server: LlamaServer, providers_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """llama-server with ``--api-key``: the right key passes, and the doctor's wrong key is a 401
+    mapped to ``AuthenticationError`` (a pass), not skipped and not a generic failure."""
+    monkeypatch.setenv("KEYED_KEY", keyed_llama_server.api_key or "")
+    (providers_dir / "keyed.json").write_text(
+        json.dumps(
+            {
+                "id": "keyed",
+                "engine": "openai",
+                "base_url": keyed_llama_server.openai_base_url,
+                "auth": {"type": "bearer", "api_key_env": "KEYED_KEY"},
+                "models": [{"id": "gemma"}],
+            }
+        )
+    )
+    reload_registry()
+    result = CliRunner().invoke(app, ["test", "keyed:gemma", "--only", "auth,bad-key", "--json"])
+    assert result.exit_code == 0, result.output
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["authentication"]["status"] == "pass"
+    assert checks["error mapping: bad key"]["status"] == "pass"
+    assert "AuthenticationError (status 401)" in checks["error mapping: bad key"]["detail"]

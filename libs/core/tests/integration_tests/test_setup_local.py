@@ -163,11 +163,11 @@ def test_a_key_not_set_yet_stops_a_script_unless_it_skips_the_checks(llama_serve
     assert json.loads((home / "later.json").read_text())["auth"] == {"type": "bearer", "api_key_env": "LATER_API_KEY"}
 
 
-@pytest.fixture(scope="module")
-def keyed_server() -> Iterator[LlamaServer]:
-    """A second llama-server that wants an API key (``--api-key``)."""
-    with LlamaServer(alias="gemma", embeddings=False, extra_args=["--api-key", "sk-right-key-123456"]) as server:
-        yield server
+@pytest.fixture
+def keyed_server(keyed_llama_server: LlamaServer) -> LlamaServer:
+    """The session's second llama-server, which wants an API key (``--api-key``)."""
+    assert keyed_llama_server.api_key == "sk-right-key-123456"  # RIGHT_KEY below
+    return keyed_llama_server
 
 
 def test_a_rejected_key_is_reported_at_the_key_step_and_typed_again(keyed_server: LlamaServer, home: Path) -> None:
