@@ -51,6 +51,11 @@ OUTPUT_ITEM_TYPES = frozenset(
 )
 """Output items an assistant turn may carry in its content and that go back as input items."""
 
+STANDALONE_INPUT_ITEMS = frozenset(
+    {"mcp_approval_response", "tool_search_output", "apply_patch_call_output", "item_reference"}
+)
+"""Blocks a user turn may carry that the Responses API takes as input items of their own."""
+
 _INPUT_BLOCKS = frozenset({"input_text", "input_image", "input_file", "input_audio"})
 _TOOL_OUTPUT_BLOCKS = frozenset({"text", "image_url", "file", "image", *_INPUT_BLOCKS})
 
@@ -243,7 +248,17 @@ def messages_to_responses_input(
         elif isinstance(message, ToolMessage):
             items.append(_tool_output(message))
         else:
-            items.append(
-                {"type": "message", "role": _role(message, developer_as_system), "content": _content(message.content)}
-            )
+            items.extend(_turn_items(message, _role(message, developer_as_system)))
     return items
+
+
+def _turn_items(message: BaseMessage, role: str) -> list[dict[str, Any]]:
+    """A user/system turn as a ``message`` item; blocks that are items of their own (an MCP
+    approval, a tool-search or apply-patch output) go beside it, in order."""
+    content = message.content
+    if isinstance(content, str):
+        return [{"type": "message", "role": role, "content": content}]
+    standalone = [b for b in content if isinstance(b, dict) and b.get("type") in STANDALONE_INPUT_ITEMS]
+    rest = [b for b in content if not (isinstance(b, dict) and b.get("type") in STANDALONE_INPUT_ITEMS)]
+    message_item = [{"type": "message", "role": role, "content": _content(rest)}] if rest or not standalone else []
+    return message_item + [_without_index(block) for block in standalone]

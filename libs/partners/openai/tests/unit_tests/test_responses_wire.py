@@ -607,3 +607,17 @@ def test_azure_posts_to_its_responses_endpoint() -> None:
     assert recorder.bodies[0]["model"] == "gpt-4o-dep"  # Azure's Responses API routes by deployment
     assert request.url.params["api-version"] == "2025-03-01-preview"
     assert request.headers["api-key"] == SECRET
+
+
+def test_include_response_headers_on_invoke_and_the_first_stream_chunk() -> None:
+    headers = {"x-request-id": "req_resp_1"}
+    recorder = Recorder(json_response(response([message_item()]), headers=headers))
+    assert make(recorder, include_response_headers=True).invoke("x").response_metadata["headers"]["x-request-id"] == (
+        "req_resp_1"
+    )
+    streamed = sse_response(_stream_of(message_item("Hi there")).sse())
+    streamed.headers["x-request-id"] = "req_resp_2"
+    chunks = list(make(Recorder(streamed), include_response_headers=True).stream("x"))
+    with_headers = [c for c in chunks if "headers" in c.response_metadata]
+    assert len(with_headers) == 1
+    assert with_headers[0].response_metadata["headers"]["x-request-id"] == "req_resp_2"
