@@ -37,8 +37,8 @@ def chat(
         llm = init_chat_model(model, **overrides)
         full: Any = None
         for chunk in llm.stream(messages):
-            if not as_json and isinstance(chunk.content, str):
-                typer.echo(chunk.content, nl=False)
+            if not as_json and chunk.text:  # the text of str content or of text blocks (Responses API)
+                typer.echo(chunk.text, nl=False)
             full = chunk if full is None else full + chunk
     except PolyportError as exc:
         if is_unreachable(exc):

@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
+from polyport_core.cli import app
 from polyport_core.errors import BadRequestError
 from polyport_core.ledger import SQLiteLedger
-from polyport_core.registry import Registry, init_chat_model
+from polyport_core.registry import Registry, init_chat_model, reload_registry
 from polyport_core.testing import LlamaServer
 from polyport_openai import ChatOpenAI
+from typer.testing import CliRunner
 
 MAX_TOKENS = 8
 
@@ -103,11 +105,8 @@ def test_previous_response_id_is_refused_by_this_server(model: ChatOpenAI) -> No
     assert info.value.status_code == 400
 
 
-def test_provider_file_path_records_usage(
-    llama_server: LlamaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ledger_path = tmp_path / "ledger.sqlite3"
-    monkeypatch.setenv("POLYPORT_LEDGER", f"sqlite:///{ledger_path}")
+def _provider_file(llama_server: LlamaServer, tmp_path: Path) -> Registry:
+    """A provider file that turns the Responses API on for its model (``default_params``)."""
     folder = tmp_path / "providers"
     folder.mkdir()
     doc = {
@@ -118,8 +117,15 @@ def test_provider_file_path_records_usage(
         "models": [{"id": "gemma"}],
     }
     (folder / "local-responses.json").write_text(json.dumps(doc))
-    registry = Registry.discover(presets=False, plugins=False, user=False, project=[folder], env={})
-    model = init_chat_model("local-responses:gemma", registry=registry)
+    return Registry.discover(presets=False, plugins=False, user=False, project=[folder], env={})
+
+
+def test_provider_file_path_records_usage(
+    llama_server: LlamaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger_path = tmp_path / "ledger.sqlite3"
+    monkeypatch.setenv("POLYPORT_LEDGER", f"sqlite:///{ledger_path}")
+    model = init_chat_model("local-responses:gemma", registry=_provider_file(llama_server, tmp_path))
     total: Any = None
     for chunk in model.stream("Say hi"):
         total = chunk if total is None else total + chunk
@@ -133,3 +139,25 @@ def test_provider_file_path_records_usage(
         total.usage_metadata["input_tokens"],
         total.usage_metadata["output_tokens"],
     )
+
+
+def test_cli_chat_streams_the_text_and_records_it(
+    llama_server: LlamaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger_path = tmp_path / "ledger.sqlite3"
+    monkeypatch.setenv("POLYPORT_LEDGER", f"sqlite:///{ledger_path}")
+    expected = init_chat_model("local-responses:gemma", registry=_provider_file(llama_server, tmp_path)).invoke(
+        "Say hi"
+    )
+    reload_registry(
+        Registry.discover(presets=False, plugins=False, user=False, project=[tmp_path / "providers"], env={})
+    )
+    try:
+        result = CliRunner().invoke(app, ["chat", "local-responses:gemma", "Say hi"])
+    finally:
+        reload_registry(Registry.discover(plugins=False))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == expected.text.strip()  # the text, not a repr of content blocks
+    assert "tokens: " in result.stderr
+    assert "(estimated)" not in result.stderr
+    assert len(SQLiteLedger(ledger_path).records()) == 2
