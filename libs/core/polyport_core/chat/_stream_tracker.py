@@ -42,7 +42,7 @@ def _text_of(blocks: list[Any]) -> str:
                 value = block.get(key)
                 if isinstance(value, str):
                     parts.append(value)
-            for part in block.get("summary") or ():
+            for part in (*(block.get("summary") or ()), *(block.get("content") or ())):
                 if isinstance(part, dict) and isinstance(part.get("text"), str):
                     parts.append(part["text"])
     return "".join(parts)

@@ -207,6 +207,16 @@ class ResponsesStreamState(StreamState):
     def _summary_delta(self, event: dict[str, Any]) -> AIMessageChunk:
         return self._summary(event, event.get("delta") or "")
 
+    def _reasoning_text_delta(self, event: dict[str, Any]) -> AIMessageChunk:
+        """Raw reasoning text (open-weight models on vLLM or llama-server), kept in the item's ``content``
+        as ``invoke`` keeps it."""
+        index, new = self._position(_item_key(event))
+        part = {"index": event.get("content_index", 0), "type": "reasoning_text", "text": event.get("delta") or ""}
+        block: dict[str, Any] = {"type": "reasoning", "content": [part], "index": index}
+        if new:
+            block["id"] = event.get("item_id")
+        return self._chunk([block])
+
     def _finished(self, event: dict[str, Any]) -> AIMessageChunk:
         response = event.get("response") or {}
         self._started(event)
@@ -265,4 +275,5 @@ _HANDLERS: dict[str, _Handler] = {
     "response.function_call_arguments.delta": ResponsesStreamState._arguments_delta,
     "response.reasoning_summary_part.added": ResponsesStreamState._summary_part,
     "response.reasoning_summary_text.delta": ResponsesStreamState._summary_delta,
+    "response.reasoning_text.delta": ResponsesStreamState._reasoning_text_delta,
 }

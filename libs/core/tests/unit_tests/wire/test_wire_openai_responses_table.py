@@ -390,3 +390,24 @@ def test_events_without_content_show_nothing() -> None:
     ):
         assert reader.parse(event) is None
     assert reader.response_id == "resp_3"
+
+
+def test_stream_raw_reasoning_text_is_kept_like_invoke() -> None:
+    """``response.reasoning_text.delta``: reasoning content of open-weight models (gpt-oss on vLLM)."""
+    item = {"type": "reasoning", "id": "rs_2", "summary": [], "content": []}
+    where = {"item_id": "rs_2", "output_index": 0, "content_index": 0}
+    events = [
+        {"type": "response.output_item.added", "output_index": 0, "item": item},
+        {"type": "response.reasoning_text.delta", **where, "delta": "Two plus "},
+        {"type": "response.reasoning_text.delta", **where, "delta": "two."},
+    ]
+    total, _ = _read(events)
+    assert total.content == [
+        {
+            "type": "reasoning",
+            "id": "rs_2",
+            "summary": [],
+            "content": [{"index": 0, "type": "reasoning_text", "text": "Two plus two."}],
+            "index": 0,
+        }
+    ]
