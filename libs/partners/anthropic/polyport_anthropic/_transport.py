@@ -17,7 +17,9 @@ _COUNT_PATH = "/v1/messages/count_tokens"
 
 def messages_transport(clients: ClientPair, *, sse: bool) -> SDKChatTransport:
     """The Messages API transport of a client pair (``sse=False``: Bedrock's event streams)."""
-    return SDKChatTransport(clients, _PATH) if sse else EventStreamTransport(clients, _PATH)
+    # ``[DONE]`` ends the Chat Completions stream of a constrained request (``_constrained``);
+    # Messages API streams never send it.
+    return SDKChatTransport(clients, _PATH, done_data="[DONE]") if sse else EventStreamTransport(clients, _PATH)
 
 
 def _sdk_stream(client: Any, path: str, payload: dict[str, Any]) -> Any:

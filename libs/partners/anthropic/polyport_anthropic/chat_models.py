@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from langchain_core.messages import BaseMessage
 from langchain_core.utils.utils import secret_from_env
@@ -17,6 +17,7 @@ from pydantic import Field, PrivateAttr, SecretStr
 
 from polyport_anthropic import _transport
 from polyport_anthropic._clients import NO_KEY, make_clients
+from polyport_anthropic._constrained import ConstrainedStreamState, constrained_request, parse_constrained
 from polyport_anthropic._errors import map_anthropic_error
 from polyport_anthropic._messages import messages_to_anthropic
 from polyport_anthropic._params import CHAT_ROUTES
@@ -72,6 +73,10 @@ class ChatAnthropic(ProviderChatModel):
     anthropic_proxy: RedactedURL | None = None
     """Proxy URL for the SDK's HTTP clients (as in langchain-anthropic); wins over a provider file's
     ``proxy``. Userinfo is masked in repr and dumps."""
+    forced_tool_calls: Literal["native", "json_schema"] = "native"
+    """``json_schema`` (a compatible-server quirk, e.g. llama.cpp): a call that forces a tool or asks
+    for JSON-schema output goes to the same server's ``/v1/chat/completions`` with grammar-enforced
+    JSON, because its ``/v1/messages`` ignores ``tool_choice`` and ``output_config``."""
 
     _param_routes: ClassVar[dict[str, ParamRoute]] = CHAT_ROUTES
 
@@ -83,14 +88,16 @@ class ChatAnthropic(ProviderChatModel):
 
         The key goes to the SDK (which sends it itself) unless the spec declares a header of its
         own for it; ``base_url`` is the server root
-        (a trailing ``/v1`` is removed: the SDK adds it). No quirks and no query parameters.
+        (a trailing ``/v1`` is removed: the SDK adds it). The one quirk is ``forced_tool_calls``;
+        no query parameters.
         """
         from polyport_core.registry import SpecSettings
 
         settings = SpecSettings.resolve(spec, model, overrides)
-        settings.quirks_for("anthropic", ())
+        quirks = settings.quirks_for("anthropic", ("forced_tool_calls",))
         settings.reject_query("anthropic")
         kwargs = settings.common()
+        kwargs.update(quirks)
         # sdk_key: a key the spec places in a header of its own is not also sent as the SDK's auth
         kwargs.update(base_url=settings.base_url.removesuffix("/v1"), api_key=settings.sdk_key)
         if settings.headers:
@@ -171,6 +178,18 @@ class ChatAnthropic(ProviderChatModel):
             payload["stream"] = True
         return payload
 
+    def _build_request(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> VendorRequest:
+        """The Messages request, or with the ``forced_tool_calls`` quirk on, a call that forces a
+        tool or asks for JSON-schema output as a grammar-constrained Chat Completions request."""
+        payload = self._build_payload(messages, stop, stream, **kwargs)
+        if self.forced_tool_calls == "json_schema":
+            constrained = constrained_request(messages, payload, stream)
+            if constrained is not None:
+                return constrained
+        return VendorRequest(payload, stream=stream)
+
     def _structured_output_kwargs(
         self, schema: dict[str, Any], method: StructuredMethod, strict: bool | None
     ) -> dict[str, Any]:
@@ -187,9 +206,11 @@ class ChatAnthropic(ProviderChatModel):
         return _transport.messages_transport(self._sdk_clients(), sse=self._sse)
 
     def _parse_response(self, raw: RawResponse, request: VendorRequest) -> ParsedResponse:
-        return parse_message(raw.body)
+        return parse_constrained(raw.body, request) if request.path else parse_message(raw.body)
 
-    def _stream_state(self, request: VendorRequest) -> AnthropicStreamState:
+    def _stream_state(self, request: VendorRequest) -> AnthropicStreamState | ConstrainedStreamState:
+        if request.path:
+            return ConstrainedStreamState(forced_tools=request.forced_tools)
         return AnthropicStreamState(provider=self.provider, model=self.model_name)
 
     def _map_error(self, error: BaseException) -> BaseException:
