@@ -13,26 +13,35 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from polyport_core.testing import LlamaServer
-
-_PROVIDER_ENV = (
-    "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "AZURE_OPENAI_API_KEY",
-    "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-    "ANTHROPIC_AUTH_TOKEN", "OLLAMA_HOST", "POLYPORT_LEDGER", "POLYPORT_PROVIDERS_PATH",
-    "POLYPORT_AUTH_PROFILE", "LLAMACPP_BASE_URL", "LLAMACPP_API_KEY",
-    "POLYPORT_PROVIDER", "POLYPORT_MODEL", "GOOSE_PROVIDER", "GOOSE_MODEL",
-)  # fmt: skip
+from polyport_core.testing import LlamaServer, clear_provider_env, is_provider_setting
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Hermetic session: no provider settings from the caller's shell, and no writes to the
     user's real config/data dirs (default ledger, outbox, user providers) — notebook kernels
     and CLI subprocesses inherit this environment too."""
-    for name in _PROVIDER_ENV:
-        os.environ.pop(name, None)
+    clear_provider_env()  # OPENAI_*, ANTHROPIC_*, OLLAMA_HOST, POLYPORT_*, GOOSE_*, *_API_KEY, HTTP(S)_PROXY...
     home = Path(tempfile.mkdtemp(prefix="polyport-test-home-"))
     os.environ["XDG_DATA_HOME"] = str(home / "data")
     os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+
+
+@pytest.fixture(autouse=True)
+def _no_provider_setting_leaks() -> Iterator[None]:
+    """A test that leaves a provider setting in the environment (``os.environ[...] =`` instead of
+    ``monkeypatch.setenv``) would change every later test: it fails here, named, and the setting is
+    removed. Runs after the test's own fixtures (monkeypatch included) are undone."""
+    before = {name: value for name, value in os.environ.items() if is_provider_setting(name)}
+    yield
+    after = {name: value for name, value in os.environ.items() if is_provider_setting(name)}
+    if after != before:
+        leaked = sorted(name for name in after.keys() | before.keys() if after.get(name) != before.get(name))
+        for name in leaked:
+            if name in before:
+                os.environ[name] = before[name]
+            else:
+                os.environ.pop(name, None)
+        pytest.fail(f"the test changed provider settings in os.environ and left them: {', '.join(leaked)}")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -7,6 +7,7 @@ imported on first access so that ``import polyport_core.testing`` stays light.
 """
 
 from polyport_core._lazy import lazy_getattr
+from polyport_core.testing.hermetic import clear_provider_env, is_provider_setting
 from polyport_core.testing.local_server import LlamaServer, free_port, gemma_model_path, llama_server_binary
 from polyport_core.testing.loopback_proxy import LoopbackProxy, ProxiedRequest
 
@@ -18,8 +19,10 @@ __all__ = [
     "PolyportChatModelUnitTests",
     "ProxiedRequest",
     "RecordingHooks",
+    "clear_provider_env",
     "free_port",
     "gemma_model_path",
+    "is_provider_setting",
     "llama_server_binary",
 ]
 
