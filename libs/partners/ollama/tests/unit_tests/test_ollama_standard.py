@@ -21,6 +21,14 @@ class TestChatOllamaStandard(ChatModelUnitTests):
     def has_tool_choice(self) -> bool:
         return False  # Ollama ignores tool_choice
 
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return (
+            {"OLLAMA_HOST": "http://gpu-box.test:11500"},
+            {"model": "llama3.2"},
+            {"base_url": "http://gpu-box.test:11500"},
+        )
+
 
 class TestOllamaEmbeddingsStandard(EmbeddingsUnitTests):
     @property
@@ -30,3 +38,11 @@ class TestOllamaEmbeddingsStandard(EmbeddingsUnitTests):
     @property
     def embedding_model_params(self) -> dict[str, Any]:
         return {"model": "all-minilm"}
+
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return (
+            {"OLLAMA_HOST": "http://gpu-box.test:11500"},
+            {"model": "all-minilm"},
+            {"base_url": "http://gpu-box.test:11500"},
+        )
