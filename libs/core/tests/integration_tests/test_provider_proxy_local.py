@@ -1,8 +1,9 @@
 """A provider file's ``proxy`` carries every request of the provider through a real forwarding
 proxy (``polyport_core.testing.LoopbackProxy``) in front of the REAL llama-server: the one-line
 path ``init_chat_model("p:m")`` on each engine llama-server speaks (OpenAI, Anthropic, native
-``/completion`` through ChatLlamaCpp and the declarative ``http`` engine), embeddings, and the
-live model listing. The proxy counts what it forwarded; the answer must come back through it.
+``/completion`` through ChatLlamaCpp and the declarative ``http`` engine), embeddings, the
+live model listing and the doctor (``polyport test``). The proxy counts what it forwarded; the
+answer must come back through it.
 
 Gemma 3 270M is a tiny base model: output is capped and assertions are about the route, never wisdom.
 """
@@ -16,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from polyport_core.cli import app
 from polyport_core.registry import Registry, init_chat_model, init_embeddings, list_models, reload_registry
 from polyport_core.testing import LlamaServer, LoopbackProxy
+from typer.testing import CliRunner
 
 pytestmark = pytest.mark.local_server
 
@@ -165,3 +168,17 @@ def test_the_file_proxy_wins_over_proxy_variables_and_no_proxy(
 
         assert from_env.requests == []
     assert proxy.paths() == ["/v1/chat/completions", "/apply-template", "/completion", "/v1/models"]
+
+
+def test_the_doctor_goes_through_the_proxy(llama_server: LlamaServer, proxy: LoopbackProxy, folder: Path) -> None:
+    _write(folder, {"id": "viaproxy", "engine": "openai", "base_url": llama_server.openai_base_url, "proxy": proxy.url})
+
+    result = CliRunner().invoke(
+        app,
+        ["test", "viaproxy:gemma", "--only", "models,chat,stream", "--max-tokens", "8", "--timeout", "300", "--json"],
+    )
+
+    assert result.exit_code == 0, result.output
+    checks = {c["name"]: c["status"] for c in json.loads(result.output)["checks"]}
+    assert checks == {"model listing": "pass", "basic chat": "pass", "streaming": "pass"}
+    assert proxy.paths() == ["/v1/models", "/v1/chat/completions", "/v1/chat/completions"]
