@@ -9,6 +9,8 @@ stand-in answering in the vendor's documented format:
   Messages response object (AWS and Google Cloud docs for Claude).
 - Ollama ``POST /api/chat`` (``stream: false``) and ``POST /api/embed`` (Ollama API docs).
 - The usage side request: DeepSeek ``GET /user/balance`` (DeepSeek API docs, "Get User Balance").
+- An OAuth2 client-credentials token: ``POST /token`` answering RFC 6749 section 5.1's access
+  token response.
 
 The llama-server-backed engines are covered in
 ``libs/core/tests/integration_tests/test_provider_proxy_local.py``.
@@ -47,6 +49,7 @@ OLLAMA_CHAT = {
     "prompt_eval_count": 3, "eval_count": 2,
 }  # fmt: skip
 OLLAMA_EMBED = {"model": "all-minilm", "embeddings": [[0.5, 0.25]], "prompt_eval_count": 1}
+TOKEN = {"access_token": "tok-from-behind-proxy", "token_type": "Bearer", "expires_in": 3600}
 BALANCE = {
     "is_available": True,
     "balance_infos": [
@@ -73,6 +76,8 @@ class _Vendor(BaseHTTPRequestHandler):
             body = OLLAMA_CHAT
         elif path == "/api/embed":
             body = OLLAMA_EMBED
+        elif path == "/token":
+            body = TOKEN
         else:  # Bedrock /invoke, Vertex :rawPredict
             body = MESSAGE
         self._send(body)
@@ -199,3 +204,18 @@ def test_the_usage_side_request_goes_through_the_proxy(vendor: str, proxy: Loopb
 
     assert str(usage.balance_usd) == "110.00"
     assert proxy.paths() == ["/user/balance"]
+
+
+def test_the_oauth_token_request_goes_through_the_proxy(vendor: str, proxy: LoopbackProxy) -> None:
+    registry = _registry(
+        {
+            "id": "oalab", "engine": "openai", "base_url": f"{vendor}/v1", "proxy": proxy.url,
+            "auth": {"type": "oauth2_client_credentials", "token_url": f"{vendor}/token",
+                     "client_id": "app", "client_secret": "app-secret", "scopes": ["proxy-test"]},
+            "models": [{"id": "m"}],
+        }
+    )  # fmt: skip
+    answer = init_chat_model("oalab:m", registry=registry, max_retries=0).invoke("hi")
+
+    assert answer.content == "via proxy"
+    assert proxy.paths() == ["/token", "/v1/chat/completions"]

@@ -22,7 +22,7 @@ from polyport_core.spec import AuthSpec, variable_label
 __all__ = ["PROFILE_ENV", "AuthMaterial", "build_auth", "choose_profile", "load_token_provider"]
 
 PROFILE_ENV = "POLYPORT_AUTH_PROFILE"
-_OAUTH_CACHE: dict[tuple[str, str, str], OAuth2ClientCredentials] = {}
+_OAUTH_CACHE: dict[tuple[str, str, str, str], OAuth2ClientCredentials] = {}
 _SIGNED_IN: dict[tuple[str, str, str, str], RefreshingBearer] = {}
 
 
@@ -78,13 +78,15 @@ def build_auth(
     transport: httpx.BaseTransport | None = None,
     profile: str | None = None,
     saved: bool = True,
+    proxy: str | None = None,
 ) -> AuthMaterial:
     """Resolve the spec's secrets now (env, keyring, OAuth2 fetch, saved sign-in) into ``AuthMaterial``.
 
     ``profile`` (or ``$POLYPORT_AUTH_PROFILE``, or ``auth.profile``) picks a credential saved
     with ``polyport auth login``; ``saved=False`` (a key given by the caller) skips saved keys
     and only labels the calls with the profile. Every resolved value is registered with the
-    redactor before it leaves here.
+    redactor before it leaves here. ``proxy`` (a provider file's) carries OAuth2 client-credentials
+    token requests.
     """
     environ = os.environ if env is None else env
     chosen = choose_profile(spec, profile, environ)
@@ -95,7 +97,7 @@ def build_auth(
         if saved and chosen is not None and spec.type in _KEYED:
             # a profile named in the call or the spec must exist; one from the environment may not
             stored = _saved_key(provider, chosen, environ, required=bool(profile or spec.profile))
-        material = stored or _build(spec, provider, environ, transport)
+        material = stored or _build(spec, provider, environ, transport, proxy)
         material.profile = material.profile or chosen
     remember_secrets(material.api_key, *material.headers.values(), *material.query.values())
     for value in material.headers.values():
@@ -104,12 +106,16 @@ def build_auth(
 
 
 def _build(
-    spec: AuthSpec, provider: str, environ: Mapping[str, str], transport: httpx.BaseTransport | None
+    spec: AuthSpec,
+    provider: str,
+    environ: Mapping[str, str],
+    transport: httpx.BaseTransport | None,
+    proxy: str | None = None,
 ) -> AuthMaterial:
     if spec.type == "none":
         return AuthMaterial()
     if spec.type == "oauth2_client_credentials":
-        return _oauth(spec, provider, environ, transport)
+        return _oauth(spec, provider, environ, transport, proxy)
     if spec.type == "token_provider":
         assert spec.token_provider is not None
         auth = TokenProviderAuth(load_token_provider(spec.token_provider, provider=provider))
@@ -157,7 +163,11 @@ def _api_key(spec: AuthSpec, provider: str, env: Mapping[str, str]) -> SecretStr
 
 
 def _oauth(
-    spec: AuthSpec, provider: str, env: Mapping[str, str], transport: httpx.BaseTransport | None
+    spec: AuthSpec,
+    provider: str,
+    env: Mapping[str, str],
+    transport: httpx.BaseTransport | None,
+    proxy: str | None = None,
 ) -> AuthMaterial:
     assert spec.token_url is not None
     assert spec.client_id is not None
@@ -166,7 +176,7 @@ def _oauth(
     )
     resolved = resolve_secret(secret, env=env, provider=provider, field="auth.client_secret")
     assert resolved is not None
-    cache_key = (spec.token_url, spec.client_id, " ".join(spec.scopes))
+    cache_key = (spec.token_url, spec.client_id, " ".join(spec.scopes), proxy or "")
     auth = _OAUTH_CACHE.get(cache_key) if transport is None else None
     if auth is None:
         auth = OAuth2ClientCredentials(
@@ -177,6 +187,7 @@ def _oauth(
             audience=spec.audience,
             transport=transport,
             provider=provider,
+            proxy=proxy,
         )
         if transport is None:
             _OAUTH_CACHE[cache_key] = auth

@@ -37,6 +37,7 @@ class OAuth2ClientCredentials(RefreshingBearer):
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         provider: str | None = None,
+        proxy: str | None = None,
     ) -> None:
         self.token_url = token_url
         self.client_id = client_id
@@ -47,6 +48,8 @@ class OAuth2ClientCredentials(RefreshingBearer):
         self._timeout = timeout
         self._transport = transport
         self._provider = provider
+        # the provider file's proxy reaches the token endpoint too (a given transport, in tests, decides alone)
+        self._client_options: dict[str, Any] = {"proxy": proxy} if proxy and transport is None else {}
         super().__init__(_ClientCredentialsSource(self, clock), clock=clock, refresh_margin=refresh_margin)
 
     @property
@@ -62,7 +65,7 @@ class OAuth2ClientCredentials(RefreshingBearer):
             data["audience"] = self.audience
         where = redact_url(self.token_url)
         try:
-            with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
+            with httpx.Client(timeout=self._timeout, transport=self._transport, **self._client_options) as client:
                 response = client.post(
                     self.token_url,
                     data=data,

@@ -86,14 +86,14 @@ class DoctorTarget:
         if self.overrides.get("api_key"):
             return True
         try:
-            material = build_auth(self.spec.auth, provider=self.provider)
+            material = build_auth(self.spec.auth, provider=self.provider, proxy=self.spec.proxy)
         except PolyportError:
             return False
         return bool(material.api_key is not None or material.headers or material.query or material.httpx_auth)
 
     def bad_key_chat(self, **extra: Any) -> BaseChatModel:
         """A chat model sending an invalid key everywhere the real key would go."""
-        real = build_auth(self.spec.auth, provider=self.provider).api_key
+        real = build_auth(self.spec.auth, provider=self.provider, proxy=self.spec.proxy).api_key
         secret = real.get_secret_value() if real is not None else None
         overrides: dict[str, Any] = {"api_key": SecretStr(BAD_KEY)}
         if secret:

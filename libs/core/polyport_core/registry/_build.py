@@ -95,7 +95,9 @@ class SpecSettings:
         if key_override is not None:
             raw = key_override.get_secret_value() if isinstance(key_override, SecretStr) else str(key_override)
             auth_spec, environ = _with_key(spec.auth, raw, environ)
-        material = build_auth(auth_spec, provider=spec.id, env=environ, profile=profile, saved=key_override is None)
+        material = build_auth(
+            auth_spec, provider=spec.id, env=environ, profile=profile, saved=key_override is None, proxy=spec.proxy
+        )
         key = material.api_key
         raw_key = key.get_secret_value() if key is not None else ""
         headers = {name: value.replace("{api_key}", raw_key) for name, value in spec.headers.items()}

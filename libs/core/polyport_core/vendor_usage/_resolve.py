@@ -83,7 +83,7 @@ def _credentials(
         if endpoint.kind == "anthropic_admin":
             return {"x-api-key": key, "anthropic-version": ANTHROPIC_VERSION}, {}
         return {"Authorization": f"Bearer {key}"}, {}
-    material = build_auth(spec.auth, provider=spec.id, env=env)
+    material = build_auth(spec.auth, provider=spec.id, env=env, proxy=spec.proxy)
     headers = dict(material.headers)
     if material.api_key is not None and not headers and not material.query:
         headers["Authorization"] = f"Bearer {material.api_key.get_secret_value()}"
