@@ -61,13 +61,15 @@ _TOOL_OUTPUT_BLOCKS = frozenset({"text", "image_url", "file", "image", *_INPUT_B
 
 
 def _without_index(block: dict[str, Any]) -> dict[str, Any]:
-    """A content block as an item: LangChain's streaming ``index`` keys removed (also in a summary)."""
+    """A content block as an item: LangChain's streaming ``index`` keys removed (also from the parts of
+    a reasoning summary or content)."""
     item = {k: v for k, v in block.items() if k != "index"}
-    summary = item.get("summary")
-    if isinstance(summary, list):
-        item["summary"] = [
-            {k: v for k, v in part.items() if k != "index"} if isinstance(part, dict) else part for part in summary
-        ]
+    for key in ("summary", "content"):
+        parts = item.get(key)
+        if isinstance(parts, list):
+            item[key] = [
+                {k: v for k, v in part.items() if k != "index"} if isinstance(part, dict) else part for part in parts
+            ]
     return item
 
 
