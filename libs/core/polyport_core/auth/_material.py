@@ -23,7 +23,7 @@ __all__ = ["PROFILE_ENV", "AuthMaterial", "build_auth", "choose_profile", "load_
 
 PROFILE_ENV = "POLYPORT_AUTH_PROFILE"
 _OAUTH_CACHE: dict[tuple[str, str, str, str], OAuth2ClientCredentials] = {}
-_SIGNED_IN: dict[tuple[str, str, str, str], RefreshingBearer] = {}
+_SIGNED_IN: dict[tuple[str, str, str, str, str], RefreshingBearer] = {}
 
 
 @dataclass
@@ -85,13 +85,13 @@ def build_auth(
     ``profile`` (or ``$POLYPORT_AUTH_PROFILE``, or ``auth.profile``) picks a credential saved
     with ``polyport auth login``; ``saved=False`` (a key given by the caller) skips saved keys
     and only labels the calls with the profile. Every resolved value is registered with the
-    redactor before it leaves here. ``proxy`` (a provider file's) carries OAuth2 client-credentials
-    token requests.
+    redactor before it leaves here. ``proxy`` (a provider file's) carries OAuth2 token requests
+    (client credentials, and the renewal of a saved sign-in).
     """
     environ = os.environ if env is None else env
     chosen = choose_profile(spec, profile, environ)
     if spec.type in ("oauth2_pkce", "oauth2_device"):
-        material = _signed_in(spec, provider, chosen or DEFAULT_PROFILE, environ, transport)
+        material = _signed_in(spec, provider, chosen or DEFAULT_PROFILE, environ, transport, proxy)
     else:
         stored = None
         if saved and chosen is not None and spec.type in _KEYED:
@@ -198,7 +198,12 @@ _KEYED = ("bearer", "header", "query")
 
 
 def _signed_in(
-    spec: AuthSpec, provider: str, profile: str, env: Mapping[str, str], transport: httpx.BaseTransport | None
+    spec: AuthSpec,
+    provider: str,
+    profile: str,
+    env: Mapping[str, str],
+    transport: httpx.BaseTransport | None,
+    proxy: str | None = None,
 ) -> AuthMaterial:
     """A person's saved sign-in (``polyport auth login``), renewed by itself for the model's life."""
     from polyport_core.auth._session import UserTokenSource
@@ -206,12 +211,18 @@ def _signed_in(
 
     assert spec.token_url is not None
     assert spec.client_id is not None
-    key = (provider, profile, spec.token_url, spec.client_id)
+    key = (provider, profile, spec.token_url, spec.client_id, proxy or "")
     auth = _SIGNED_IN.get(key) if transport is None else None
     if auth is None:
         secret = _client_secret(spec, provider, env)
         source = UserTokenSource(
-            spec, secret, provider=provider, profile=profile, store=default_store(env), transport=transport
+            spec,
+            secret,
+            provider=provider,
+            profile=profile,
+            store=default_store(env),
+            transport=transport,
+            proxy=proxy,
         )
         auth = RefreshingBearer(source)
         if transport is None:

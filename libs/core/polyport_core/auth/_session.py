@@ -45,16 +45,20 @@ def oauth_client(
     client_secret: SecretStr | None,
     *,
     transport: Any = None,
+    proxy: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Authlib's httpx ``OAuth2Client`` for the provider's endpoints (PKCE S256 when asked).
 
-    ``transport`` (tests) must be of the HTTP library Authlib runs on (``httpx2`` when installed).
+    ``transport`` (tests) must be of the HTTP library Authlib runs on (``httpx2`` when installed);
+    ``proxy``: the provider file's, when no transport is given.
     """
     from authlib.integrations.httpx_client import OAuth2Client
 
     secret = client_secret.get_secret_value() if client_secret is not None else None
     options: dict[str, Any] = {"transport": transport} if transport is not None else {}
+    if proxy and transport is None:
+        options["proxy"] = proxy
     return OAuth2Client(
         client_id=spec.client_id,
         client_secret=secret,
@@ -130,8 +134,10 @@ class UserTokenSource:
         store: SecretStore,
         clock: Callable[[], float] = time.time,
         transport: Any = None,
+        proxy: str | None = None,
     ) -> None:
         self._spec = spec
+        self._proxy = proxy
         self._secret = client_secret
         self.provider = provider
         self.profile = profile
@@ -179,7 +185,7 @@ class UserTokenSource:
         assert self._spec.token_url is not None
         where = redact_url(self._spec.token_url)
         try:
-            with oauth_client(self._spec, self._secret, transport=self._transport) as client:
+            with oauth_client(self._spec, self._secret, transport=self._transport, proxy=self._proxy) as client:
                 payload = client.refresh_token(
                     self._spec.token_url, refresh_token=record.refresh_token.get_secret_value()
                 )
