@@ -100,11 +100,13 @@ def login_pkce(
     clock: Callable[[], float] = time.time,
     transport: Any = None,
     host: str = "127.0.0.1",
+    proxy: str | None = None,
 ) -> StoredCredential:
     """Sign in with the authorization-code grant and PKCE; save the tokens in ``store`` when given.
 
     Prints (``announce``) the URL to open and opens a browser when one exists; waits up to
-    ``timeout`` seconds for the redirect to the loopback listener.
+    ``timeout`` seconds for the redirect to the loopback listener. ``proxy`` (the provider
+    file's) carries the token request; the browser and the loopback listener do not use it.
     """
     _required(spec, "authorization_url", "token_url", "client_id", provider=provider)
     assert spec.authorization_url is not None
@@ -116,7 +118,12 @@ def login_pkce(
     extra = {"audience": spec.audience} if spec.audience else {}
     with _Callback(host) as callback:
         client = oauth_client(
-            spec, client_secret, transport=transport, redirect_uri=callback.redirect_uri, code_challenge_method="S256"
+            spec,
+            client_secret,
+            transport=transport,
+            proxy=proxy,
+            redirect_uri=callback.redirect_uri,
+            code_challenge_method="S256",
         )
         with client:
             url, state = client.create_authorization_url(spec.authorization_url, code_verifier=verifier, **extra)
@@ -160,15 +167,17 @@ def login_device(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.time,
     transport: Any = None,
+    proxy: str | None = None,
 ) -> StoredCredential:
-    """Sign in with the device authorization grant: show a code, poll until it is approved."""
+    """Sign in with the device authorization grant: show a code, poll until it is approved
+    (``proxy``, the provider file's, carries every request to the authorization server)."""
     _required(spec, "device_authorization_url", "token_url", "client_id", provider=provider)
     assert spec.device_authorization_url is not None
     assert spec.token_url is not None
     from authlib.integrations.base_client import OAuthError
 
     where = redact_url(spec.device_authorization_url)
-    with oauth_client(spec, client_secret, transport=transport) as client:
+    with oauth_client(spec, client_secret, transport=transport, proxy=proxy) as client:
         data = {"client_id": spec.client_id}
         if spec.scopes:
             data["scope"] = " ".join(spec.scopes)

@@ -102,7 +102,13 @@ def login(
         secret = _client_secret(spec)
         if device or auth.type == "oauth2_device":
             record = login_device(
-                auth, provider=provider, profile=profile, client_secret=secret, store=store, announce=_say
+                auth,
+                provider=provider,
+                profile=profile,
+                client_secret=secret,
+                store=store,
+                announce=_say,
+                proxy=spec.proxy,
             )
         else:
             record = login_pkce(
@@ -113,6 +119,7 @@ def login(
                 store=store,
                 announce=_say,
                 browser=None if no_browser else open_browser,
+                proxy=spec.proxy,
             )
     except PolyportError as exc:
         raise fail(str(exc)) from None

@@ -1,11 +1,12 @@
-"""A provider file's ``proxy`` carries its OAuth2 token requests too: the renewal of a person's
-saved sign-in and the client-credentials grant, against the real Authlib authorization server of
-``_oauth_server`` behind a real forwarding proxy (``LoopbackProxy``). The proxy's password never
-shows in the logs."""
+"""A provider file's ``proxy`` carries its OAuth2 token requests too: ``polyport auth login``
+(device grant), the renewal of a person's saved sign-in and the client-credentials grant,
+against the real Authlib authorization server of ``_oauth_server`` behind a real forwarding
+proxy (``LoopbackProxy``). The proxy's password never shows in the logs."""
 
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,9 +17,11 @@ import pytest
 from _leak import assert_no_leak, log_text
 from _oauth_server import OAuthServer
 from polyport_core.auth import default_store, login_pkce
-from polyport_core.registry import Registry, init_chat_model
+from polyport_core.cli import app
+from polyport_core.registry import Registry, init_chat_model, reload_registry
 from polyport_core.spec import AuthSpec
 from polyport_core.testing import LoopbackProxy
+from typer.testing import CliRunner
 
 
 @pytest.fixture
@@ -88,3 +91,34 @@ def test_client_credentials_are_fetched_through_the_proxy(
 
     assert proxy.paths() == ["/token", "/v1/chat/completions"]
     assert idp.grants("client_credentials") == 1
+
+
+def test_cli_device_sign_in_goes_through_the_proxy(
+    idp: OAuthServer, proxy: LoopbackProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = {
+        "id": f"acme{uuid.uuid4().hex[:8]}", "engine": "openai", "base_url": f"{idp.url}/v1",
+        "proxy": proxy.url, "auth": idp.auth_spec("oauth2_device"), "models": [{"id": "m1"}],
+    }  # fmt: skip
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    (folder / f"{doc['id']}.json").write_text(json.dumps(doc))
+    reload_registry(Registry.discover(presets=False, plugins=False, user=False, project=[folder], env={}))
+    stop = threading.Event()
+
+    def person() -> None:  # approves the code the CLI shows, on "another device"
+        while not stop.wait(0.05):
+            idp.approve_pending_devices()
+
+    helper = threading.Thread(target=person, daemon=True)
+    helper.start()
+    try:
+        login = CliRunner().invoke(app, ["auth", "login", doc["id"]])
+    finally:
+        stop.set()
+        helper.join()
+        reload_registry(Registry())
+
+    assert login.exit_code == 0, login.output
+    assert proxy.paths()[0] == "/device_authorization"
+    assert set(proxy.paths()[1:]) == {"/token"}  # polled until approved, every poll through the proxy
