@@ -219,3 +219,24 @@ def test_the_oauth_token_request_goes_through_the_proxy(vendor: str, proxy: Loop
 
     assert answer.content == "via proxy"
     assert proxy.paths() == ["/token", "/v1/chat/completions"]
+
+
+def test_without_a_file_proxy_the_proxy_variables_apply(
+    vendor: str, proxy: LoopbackProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polyport_core.transport import HTTPClient
+
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("http_proxy", proxy.url)
+    registry = _registry({"id": "envlab", "engine": "openai", "base_url": f"{vendor}/v1", "models": [{"id": "m"}]})
+
+    assert init_chat_model("envlab:m", registry=registry, max_retries=0).invoke("hi").content == "via proxy"
+    assert HTTPClient(vendor).request_json("POST", "/v1/chat/completions", {}).body == COMPLETION
+    assert proxy.paths() == ["/v1/chat/completions", "/v1/chat/completions"]
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    assert HTTPClient(vendor).request_json("POST", "/v1/chat/completions", {}).body == COMPLETION
+    assert len(proxy.requests) == 2  # NO_PROXY: straight to the server
