@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage, ToolMessage
@@ -61,13 +62,25 @@ async def test_forced_tool_call_streams_and_round_trips(model: ChatOpenAI) -> No
     answer = await model.ainvoke(history)
     assert isinstance(answer.content, str)
     assert answer.usage_metadata is not None
+    assert answer.usage_metadata["input_tokens"] > full.usage_metadata["input_tokens"]  # the round trip was sent
 
 
 def test_native_mode_sends_tools_to_the_server(llama_server: LlamaServer) -> None:
-    native = ChatOpenAI(model="gemma", base_url=llama_server.openai_base_url, max_tokens=16, temperature=0)
+    import openai
+
+    sent: list[dict[str, Any]] = []
+    client = openai.DefaultHttpxClient(event_hooks={"request": [lambda r: sent.append(json.loads(r.content))]})
+    native = ChatOpenAI(
+        model="gemma", base_url=llama_server.openai_base_url, max_tokens=16, temperature=0, http_client=client
+    )
     message = native.bind_tools([get_weather], tool_choice="auto").invoke("Weather in Oslo?")
-    # The server accepted the request; any call it returns must be one of the bound tools.
-    assert all(call["name"] == "get_weather" for call in message.tool_calls)
+    # No quirk: the tools and the choice go to the server as OpenAI tools, and the server accepts them.
+    assert len(sent) == 1
+    assert [t["function"]["name"] for t in sent[0]["tools"]] == ["get_weather"]
+    assert sent[0]["tool_choice"] == "auto"
+    assert "response_format" not in sent[0]
+    # Whether the base model calls is its choice; a call it returns is the bound tool, once.
+    assert [call["name"] for call in message.tool_calls] in ([], ["get_weather"])
     assert message.response_metadata["finish_reason"] in ("stop", "length", "tool_calls")
 
 
@@ -142,3 +155,5 @@ def test_async_calls_survive_a_new_event_loop(llama_server: LlamaServer) -> None
     second = asyncio.run(llm.ainvoke("Two"))
     assert first.usage_metadata is not None
     assert second.usage_metadata is not None
+    assert first.usage_metadata["output_tokens"] > 0
+    assert second.usage_metadata["output_tokens"] > 0
