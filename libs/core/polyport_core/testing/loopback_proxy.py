@@ -5,7 +5,7 @@ every HTTP client sends them to a proxy, forwards each to its origin, and stream
 answer back chunk by chunk (server-sent events arrive as the origin sends them). It
 counts what it forwarded (``requests``) and keeps the ``Proxy-Authorization`` headers
 it was sent, so a test can prove a request went through it and with which credentials.
-Plain ``http://`` origins only: ``CONNECT`` tunnels are refused with 501.
+``https://`` origins go through a ``CONNECT`` tunnel (recorded with the ``host:port`` it names).
 
 Example:
     ```python
@@ -19,6 +19,8 @@ Example:
 from __future__ import annotations
 
 import http.client
+import select
+import socket
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,7 +50,7 @@ class ProxiedRequest:
 
     method: str
     url: str
-    """The absolute URL the client asked for."""
+    """The absolute URL the client asked for (``host:port`` for a ``CONNECT`` tunnel)."""
     status: int
     """The origin's status code (502 when the origin could not be reached)."""
     proxy_authorization: str | None
@@ -63,7 +65,21 @@ class _Forwarder(BaseHTTPRequestHandler):
         return
 
     def do_CONNECT(self) -> None:
-        self.send_error(501, "CONNECT tunnels are not supported by this test proxy")
+        """A tunnel for an ``https://`` origin: TLS runs end to end, the proxy only relays bytes."""
+        host, _, port = self.path.rpartition(":")
+        auth = self.headers.get("proxy-authorization")
+        try:
+            upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=self.proxy.timeout)
+        except (OSError, ValueError):
+            self._record(502, auth)
+            self.send_error(502, "origin unreachable")
+            return
+        self._record(200, auth)
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        _relay(self.connection, upstream)
+        self.close_connection = True
 
     def do_GET(self) -> None:
         self._forward()
@@ -115,6 +131,21 @@ class _Forwarder(BaseHTTPRequestHandler):
             self.proxy.requests.append(ProxiedRequest(self.command, self.path, status, auth))
 
 
+def _relay(client: socket.socket, upstream: socket.socket) -> None:
+    """Copy bytes both ways until either side closes."""
+    with upstream:
+        sockets = [client, upstream]
+        while True:
+            readable, _, broken = select.select(sockets, [], sockets, 60.0)
+            if broken or not readable:
+                return
+            for source in readable:
+                data = source.recv(65536)
+                if not data:
+                    return
+                (upstream if source is client else client).sendall(data)
+
+
 class LoopbackProxy:
     """A forwarding HTTP proxy on ``127.0.0.1`` (a free port), started on enter, stopped on exit."""
 
@@ -137,10 +168,13 @@ class LoopbackProxy:
         return f"http://{user}:{password}@127.0.0.1:{self._server.server_address[1]}"
 
     def paths(self) -> list[str]:
-        """The path (and query) of every forwarded request, in order."""
+        """The path (and query) of every forwarded request, in order; ``CONNECT host:port`` for a tunnel."""
         with self._lock:
             out = []
             for request in self.requests:
+                if request.method == "CONNECT":
+                    out.append(f"CONNECT {request.url}")
+                    continue
                 parts = urlsplit(request.url)
                 out.append(parts.path + (f"?{parts.query}" if parts.query else ""))
             return out
