@@ -86,6 +86,10 @@ class TestHTTPEngineLlamaCpp(LocalGemmaToolLimits):
         return False  # a plain llama-server answers with the model it loaded
 
     @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True  # the prompt template renders each turn's text; thinking and tool_use blocks are not text
+
+    @property
     def returns_usage_metadata(self) -> bool:
         return True
 

@@ -18,13 +18,18 @@ def messages_to_openai(
     *,
     send_reasoning: bool = False,
     developer_as_system: bool = False,
+    assistant_text_only: bool = False,
 ) -> list[dict[str, Any]]:
     """OpenAI-format dicts for ``messages``.
 
     ``send_reasoning`` echoes an assistant turn's ``reasoning_content`` back
     (DeepSeek's thinking-with-tools and some vLLM templates need it);
     ``developer_as_system`` rewrites the ``developer`` role for servers that
-    only know ``system``.
+    only know ``system``; ``assistant_text_only`` sends an assistant turn's
+    content as its text parts alone, for servers whose templates accept nothing
+    else there (llama.cpp answers 400 to an Anthropic ``thinking`` block): the
+    vendor's reasoning and thinking blocks cannot be replayed to another model,
+    and tool calls travel in ``tool_calls``.
     """
     converted: list[dict[str, Any]] = convert_to_openai_messages(list(messages))
     for original, wire in zip(messages, converted, strict=True):
@@ -36,7 +41,16 @@ def messages_to_openai(
                 if isinstance(value, str) and value:
                     wire["reasoning_content"] = value
                     break
+        if assistant_text_only and wire.get("role") == "assistant" and isinstance(wire.get("content"), list):
+            wire["content"] = _text_of(wire["content"])
         if wire.get("role") == "assistant" and wire.get("tool_calls") and wire.get("content") == "":
             # Several servers reject an empty string next to tool calls; null is the documented form.
             wire["content"] = None
     return converted
+
+
+def _text_of(parts: list[Any]) -> str:
+    """The text parts of a content list, joined as ``BaseMessage.text`` joins them."""
+    return "".join(
+        str(part.get("text") or "") for part in parts if isinstance(part, dict) and part.get("type") == "text"
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from polyport_core.adapters import ChatHTTP, get_path
 from polyport_core.errors import BadResponseError, InvalidConfigError
 from polyport_core.registry import Registry, init_chat_model
@@ -195,3 +196,36 @@ def test_prompted_tools_with_a_forced_call_through_json_schema() -> None:
     assert [(c["name"], c["args"]) for c in message.tool_calls] == [("get_weather", {"city": "Oslo"})]
     assert seen[0]["grammar"]["properties"]["name"]["enum"] == ["get_weather"]
     assert seen[0]["inputs"].startswith("[system] You can call these tools:")
+
+
+def test_anthropic_history_renders_as_text() -> None:
+    """Thinking (with its signature) and tool_use blocks are not text: the prompt carries the text
+    of each turn, the call as the prompted-tools JSON and the result as a user turn."""
+    seen: list[Any] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json=TGI_ANSWER)
+
+    call = {"name": "get_weather", "args": {"city": "Oslo"}, "id": "toolu_1", "type": "tool_call"}
+    history = [
+        HumanMessage([{"type": "text", "text": "Hello", "cache_control": {"type": "ephemeral"}}]),
+        AIMessage(
+            [{"type": "thinking", "thinking": "A greeting.", "signature": "ErUB"}, {"type": "text", "text": "Hi."}]
+        ),
+        AIMessage(
+            [
+                {"type": "text", "text": "Checking."},
+                {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Oslo"}},
+            ],
+            tool_calls=[call],
+        ),
+        ToolMessage("sunny", tool_call_id="toolu_1"),
+    ]
+    http = {**TGI, "body": {**TGI["body"], "grammar": "{json_schema}"}}
+    tgi_model(handler, http).bind_tools([WEATHER]).invoke(history)
+    prompt = seen[0]["inputs"].split("\n[user] ", 1)[1]
+    assert prompt == (
+        'Hello\n[assistant] Hi.\n[assistant] Checking.\n{"name": "get_weather", "arguments": {"city": "Oslo"}}\n'
+        "[user] Result of get_weather: sunny\n[assistant] "
+    )

@@ -96,6 +96,19 @@ MESSAGES = [
         [{"role": "assistant", "content": "Sunny.", "reasoning_content": "The tool said so."}],
         id="reasoning-echoed-when-asked",
     ),
+    pytest.param(  # an Anthropic history (thinking block with its signature) sent to a text-only template
+        [AIMessage([{"type": "thinking", "thinking": "A greeting.", "signature": "ErUB"},
+                    {"type": "text", "text": "Hello, "}, {"type": "text", "text": "how are you?"}])],
+        {"assistant_text_only": True},
+        [{"role": "assistant", "content": "Hello, how are you?"}],
+        id="assistant-text-only-drops-thinking",
+    ),
+    pytest.param(
+        [AIMessage([{"type": "reasoning", "reasoning": "Look it up."}], tool_calls=[CALL])],
+        {"assistant_text_only": True},
+        [{"role": "assistant", "content": None, "tool_calls": [WIRE_CALL]}],
+        id="assistant-text-only-call-without-text-has-null-content",
+    ),
 ]
 # fmt: on
 
