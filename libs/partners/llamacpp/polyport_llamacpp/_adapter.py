@@ -1,8 +1,10 @@
 """llama.cpp ``llama-server`` native API ↔ LangChain, as an ``HTTPAdapter``.
 
 Chat renders the messages with the server's own chat template
-(``POST /apply-template``) and completes the prompt with ``POST /completion``
+(``POST /apply-template``; assistant turns as their text, since the server refuses
+any other content part there) and completes the prompt with ``POST /completion``
 (SSE when streaming). Usage comes from ``tokens_evaluated``/``tokens_predicted``
+(prompt tokens served from the KV cache, ``timings.cache_n``, as the cache read)
 and the server's ``timings`` are kept in ``response_metadata``.
 """
 
@@ -24,9 +26,17 @@ _METADATA_KEYS = ("timings", "stop_type", "stopping_word", "truncated", "tokens_
 
 
 def _usage(body: dict[str, Any]) -> Any:
+    """Prompt and output tokens; ``timings.cache_n`` (prompt tokens reused from the slot's KV cache)
+    is the cache read. ``tokens_cached`` is not: it counts every token in the slot, output included."""
     if "tokens_evaluated" not in body and "tokens_predicted" not in body:
         return None
-    return make_usage(int(body.get("tokens_evaluated") or 0), int(body.get("tokens_predicted") or 0))
+    timings = body.get("timings")
+    cached = timings.get("cache_n") if isinstance(timings, dict) else None
+    return make_usage(
+        int(body.get("tokens_evaluated") or 0),
+        int(body.get("tokens_predicted") or 0),
+        cache_read=cached if isinstance(cached, int) else None,
+    )
 
 
 def _finish(body: dict[str, Any]) -> str | None:
@@ -58,7 +68,7 @@ class LlamaCppAdapter(HTTPAdapter):
     def transform_request(self, request: ChatRequest) -> dict[str, Any]:
         """A ``/completion`` body; ``messages`` is swapped for the rendered ``prompt`` in ``prepare``."""
         body: dict[str, Any] = {
-            "messages": messages_to_openai(request.messages, developer_as_system=True),
+            "messages": messages_to_openai(request.messages, developer_as_system=True, assistant_text_only=True),
             "model": request.model,  # a router-mode server picks the model by it; a plain one ignores it
             "n_predict": request.max_tokens,
             "temperature": request.temperature,

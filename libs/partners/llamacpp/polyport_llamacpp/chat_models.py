@@ -122,7 +122,9 @@ class ChatLlamaCpp(AdapterChatModel):
     def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Sequence[Any] | None = None) -> int:
         """Exact prompt size: the rendered chat template, tokenized by the server."""
         try:
-            prompt = self.llama.apply_template(messages_to_openai(messages, developer_as_system=True))
+            prompt = self.llama.apply_template(
+                messages_to_openai(messages, developer_as_system=True, assistant_text_only=True)
+            )
             return len(self.llama.tokenize(prompt))
         except Exception:
             return super().get_num_tokens_from_messages(messages, tools)

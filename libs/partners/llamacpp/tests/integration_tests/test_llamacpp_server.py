@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 from polyport_core.errors import ContextWindowExceededError
 from polyport_core.testing import LlamaServer
@@ -74,8 +74,25 @@ class TestChatLlamaCppServer(LocalGemmaToolLimits):
         return True
 
     @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True  # thinking and tool_use blocks: assistant turns go to the template as their text
+
+    @property
     def supported_usage_metadata_details(self) -> dict[str, list[Any]]:
-        return {"invoke": [], "stream": []}
+        return {"invoke": ["cache_read_input"], "stream": ["cache_read_input"]}
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        """The same prompt twice: the second reuses the slot's KV cache (``timings.cache_n``)."""
+        llm = ChatLlamaCpp(**{**self.chat_model_params, "max_tokens": 1})
+        prompt = "List the four seasons of the year, one per line."
+        llm.invoke(prompt)
+        if not stream:
+            return llm.invoke(prompt)
+        merged: AIMessageChunk | None = None
+        for chunk in llm.stream(prompt):
+            merged = chunk if merged is None else merged + chunk
+        assert merged is not None
+        return merged
 
 
 class TestLlamaCppEmbeddingsServer(EmbeddingsIntegrationTests):
@@ -140,3 +157,14 @@ def test_props_profile_health_and_slots(llm: ChatLlamaCpp, llama_server: LlamaSe
 def test_context_overflow_is_mapped(llm: ChatLlamaCpp) -> None:
     with pytest.raises(ContextWindowExceededError):
         llm.invoke("hello " * 5000)
+
+
+def test_a_repeated_prompt_is_read_from_the_kv_cache(llm: ChatLlamaCpp) -> None:
+    prompt = "Name three colours of the rainbow."
+    llm.invoke(prompt)
+    again = llm.invoke(prompt)
+    usage = again.usage_metadata
+    assert usage is not None
+    cached = usage["input_token_details"]["cache_read"]
+    assert cached == again.response_metadata["timings"]["cache_n"]
+    assert 0 < cached < usage["input_tokens"]

@@ -74,9 +74,25 @@ def sse(events: list[dict[str, Any]]) -> bytes:
     return "".join(f"data: {json.dumps(event)}\n\n" for event in events).encode()
 
 
-def render(messages: list[dict[str, Any]]) -> str:
-    """What the ChatML fallback template renders (as /apply-template answers)."""
-    parts = [f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages]
+UNSUPPORTED_PART = {"error": {"code": 400, "message": "unsupported content[].type", "type": "invalid_request_error"}}
+"""What a server without a multimodal projector answers to a content part that is not ``text``."""
+
+
+def _text(content: Any) -> str | None:
+    """A message's text as the template sees it; None when a part is not ``text``."""
+    if not isinstance(content, list):
+        return str(content or "")
+    if any(part.get("type") != "text" for part in content):
+        return None
+    return "".join(part["text"] for part in content)
+
+
+def render(messages: list[dict[str, Any]]) -> str | None:
+    """What the ChatML fallback template renders (as /apply-template answers); None when refused."""
+    texts = [_text(m.get("content")) for m in messages]
+    if any(text is None for text in texts):
+        return None
+    parts = [f"<|im_start|>{m['role']}\n{text}<|im_end|>\n" for m, text in zip(messages, texts, strict=True)]
     return "".join(parts) + "<|im_start|>assistant\n"
 
 
@@ -97,7 +113,10 @@ class Server:
             return self.overrides[path](request)
         body = json.loads(request.content) if request.content else {}
         if path == "/apply-template":
-            return httpx.Response(200, json={"prompt": render(body["messages"])})
+            prompt = render(body["messages"])
+            return (
+                httpx.Response(200, json={"prompt": prompt}) if prompt else httpx.Response(400, json=UNSUPPORTED_PART)
+            )
         if path == "/completion":
             if body.get("stream"):
                 return httpx.Response(200, content=sse(STREAM_EVENTS), headers={"content-type": "text/event-stream"})

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
-from llamacpp_wire import AUTH_ERROR, COMPLETION, CONTEXT_ERROR, TIMINGS, Server
+from llamacpp_wire import AUTH_ERROR, COMPLETION, CONTEXT_ERROR, TIMINGS, Server, sse
 from polyport_core.errors import (
     AuthenticationError,
     ContextWindowExceededError,
@@ -155,6 +156,52 @@ def test_tool_history_is_rendered_as_plain_turns() -> None:
     sent = server.bodies("/apply-template")[0]["messages"]
     assert sent[2] == {"role": "assistant", "content": CALL}
     assert sent[3] == {"role": "user", "content": "Result of GetWeather: sunny"}
+
+
+def test_anthropic_history_is_sent_as_text_the_template_accepts() -> None:
+    """An Anthropic-format history (thinking with its signature, tool_use blocks beside tool_calls):
+    the server answers 400 ``unsupported content[].type`` to any part that is not text."""
+    server = answering("Nice.")
+    call = {"name": "GetWeather", "args": {"city": "Paris"}, "id": "toolu_1", "type": "tool_call"}
+    thought = {"type": "thinking", "thinking": "A greeting.", "signature": "ErUBCkYICBgCIkDC"}
+    history = [
+        HumanMessage([{"type": "text", "text": "Hello", "cache_control": {"type": "ephemeral"}}]),
+        AIMessage([thought, {"type": "text", "text": "Hi, how are you?"}]),
+        HumanMessage([{"type": "text", "text": "Paris?"}]),
+        AIMessage(
+            [
+                {"type": "text", "text": "Let me look."},
+                {"type": "tool_use", "id": "toolu_1", "name": "GetWeather", "input": {"city": "Paris"}},
+            ],
+            tool_calls=[call],
+        ),
+        ToolMessage("sunny", tool_call_id="toolu_1"),
+    ]
+    assert chat(server).invoke(history[:3]).content == "Nice."
+    assert server.bodies("/apply-template")[0]["messages"][1] == {"role": "assistant", "content": "Hi, how are you?"}
+    chat(server).bind_tools([GetWeather]).invoke(history)
+    sent = server.bodies("/apply-template")[1]["messages"]
+    assert sent[2] == {"role": "assistant", "content": "Hi, how are you?"}
+    assert sent[4] == {"role": "assistant", "content": f"Let me look.\n{CALL}"}
+    assert sent[5] == {"role": "user", "content": "Result of GetWeather: sunny"}
+    assert chat(server).get_num_tokens_from_messages(history[:3]) > 0
+    assert server.bodies("/tokenize")[-1]["content"].count("Hi, how are you?") == 1
+
+
+def test_prompt_tokens_from_the_kv_cache_are_the_cache_read() -> None:
+    """``timings.cache_n`` is the cache read on invoke and stream; ``tokens_cached`` (the slot's
+    whole context) is not."""
+    warm = {**COMPLETION, "timings": {**TIMINGS, "cache_n": 7, "prompt_n": 2}}
+    server = Server({"/completion": lambda r: httpx.Response(200, content=sse([warm]) if json.loads(r.content)["stream"]
+                                                             else json.dumps(warm).encode())})  # fmt: skip
+    message = chat(server).invoke("1, 2, 3,")
+    assert message.usage_metadata == {
+        "input_tokens": 9, "output_tokens": 3, "total_tokens": 12, "input_token_details": {"cache_read": 7},
+    }  # fmt: skip
+    streamed = list(chat(server).stream("1, 2, 3,"))
+    assert [c.usage_metadata for c in streamed if c.usage_metadata] == [message.usage_metadata]
+    cold = chat(Server()).invoke("1, 2, 3,")  # cache_n 0: no detail claimed
+    assert cold.usage_metadata == {"input_tokens": 9, "output_tokens": 3, "total_tokens": 12}
 
 
 def test_tools_declared_off_are_refused_before_anything_is_sent() -> None:
