@@ -9,7 +9,6 @@ parameters, the quirks it must honour — is resolved here, the same way for all
 from __future__ import annotations
 
 import os
-import ssl
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -130,12 +129,6 @@ class SpecSettings:
         if self.api_key is not None and self.spec.auth.type in ("query", "header"):
             return NO_KEY
         return self.api_key
-
-    def verify(self) -> ssl.SSLContext | bool:
-        """httpx's ``verify=`` for this provider's ``tls`` section (``True`` without one)."""
-        from polyport_core.transport import tls_verify
-
-        return tls_verify(self.spec.tls, provider=self.spec.id)
 
     def http_options(self) -> dict[str, Any]:
         """httpx client keywords for this provider's side requests (model listing): the ``tls``
