@@ -118,6 +118,17 @@ def test_embeddings_go_through_the_proxy(llama_server: LlamaServer, proxy: Loopb
     assert proxy.paths() == ["/v1/embeddings"]
 
 
+def test_native_llamacpp_embeddings_go_through_the_proxy(
+    llama_server: LlamaServer, proxy: LoopbackProxy, folder: Path
+) -> None:
+    _write(folder, {"id": "viaproxy", "engine": "llamacpp", "base_url": llama_server.base_url, "proxy": proxy.url})
+
+    vector = init_embeddings("viaproxy:gemma").embed_query("hello")
+
+    assert len(vector) > 0
+    assert proxy.paths() == ["/embedding"]
+
+
 @pytest.mark.parametrize(
     ("engine", "path"),
     [("anthropic", "/v1/messages"), ("llamacpp", "/completion")],
