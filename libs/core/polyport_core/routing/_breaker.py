@@ -13,9 +13,16 @@ class CircuitBreaker:
     """Counts consecutive failures per slot; open (skipped) until ``cooldown_s`` has passed."""
 
     def __init__(
-        self, size: int, failure_threshold: int, cooldown_s: float, down: Callable[[int], bool] | None = None
+        self,
+        size: int,
+        failure_threshold: int,
+        cooldown_s: float,
+        down: Callable[[int], bool] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.down = down
+        self.clock = clock
+        """Seconds on a monotonic scale (injectable, so a cool-down can be tested without sleeping)."""
         """Whether the scheduled health checks found a slot's provider down (then it is skipped too)."""
         self.failure_threshold = failure_threshold
         self.cooldown_s = cooldown_s
@@ -27,11 +34,11 @@ class CircuitBreaker:
         """False while the slot cools down (half-open afterwards: one success closes it) or its provider is down."""
         if self.down is not None and self.down(index):
             return False
-        return (time.monotonic() if now is None else now) >= self._open_until[index]
+        return (self.clock() if now is None else now) >= self._open_until[index]
 
     def cooling_for(self, index: int) -> float:
         """Seconds of cool-down left for a slot (0 when available)."""
-        return max(0.0, self._open_until[index] - time.monotonic())
+        return max(0.0, self._open_until[index] - self.clock())
 
     def success(self, index: int) -> None:
         """A success closes the breaker."""
@@ -45,6 +52,6 @@ class CircuitBreaker:
             self._failures[index] += 1
             if self._failures[index] >= self.failure_threshold:
                 self._failures[index] = 0
-                self._open_until[index] = time.monotonic() + self.cooldown_s
+                self._open_until[index] = self.clock() + self.cooldown_s
                 return True
             return False

@@ -18,6 +18,7 @@ double layer is intended.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -115,6 +116,8 @@ class FallbackChatModel(BaseChatModel):
     failure_threshold: int = 3
     """Consecutive failures that open a model's circuit breaker."""
     cooldown_s: float = 30.0
+    clock: Callable[[], float] = Field(default=time.monotonic, exclude=True, repr=False)
+    """Monotonic seconds the cool-downs are measured on (inject one in tests instead of sleeping)."""
     retry: RetryPolicy | None = None
     allow_sdk_retries: bool = False
     _breaker: CircuitBreaker = PrivateAttr()
@@ -129,7 +132,7 @@ class FallbackChatModel(BaseChatModel):
                     "max_retries=0 or pass allow_sdk_retries=True"
                 )
         self._breaker = CircuitBreaker(len(self.models), self.failure_threshold, self.cooldown_s,
-                                       down=lambda i: provider_down(self.models[i]))  # fmt: skip
+                                       down=lambda i: provider_down(self.models[i]), clock=self.clock)  # fmt: skip
         return self
 
     @classmethod

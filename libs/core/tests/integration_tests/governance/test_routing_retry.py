@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from _loopback import HttpChat, LoopbackServer
 from langchain_core.callbacks import BaseCallbackHandler
@@ -48,14 +46,19 @@ def test_non_fallback_errors_propagate():
 
 
 def test_cooldown_skips_a_failing_model_then_retries_it():
+    now = [1000.0]  # an injected clock: the cool-down is measured on it, nothing sleeps
     with LoopbackServer(status=503) as down, LoopbackServer() as up:
         router = FallbackChatModel(
-            models=[chat(down, "primary"), chat(up, "backup")], failure_threshold=2, cooldown_s=0.5
-        )
+            models=[chat(down, "primary"), chat(up, "backup")], failure_threshold=2, cooldown_s=30.0,
+            clock=lambda: now[0],
+        )  # fmt: skip
         for _ in range(5):
             router.invoke("hi")
         assert len(down.arrivals) == 2  # breaker opened after 2 failures; 3 calls skipped it
-        time.sleep(0.6)
+        now[0] += 29.9
+        router.invoke("hi")
+        assert len(down.arrivals) == 2  # still cooling
+        now[0] += 0.1
         router.invoke("hi")
         assert len(down.arrivals) == 3  # cooled down: tried again
 
@@ -81,8 +84,12 @@ def test_bind_tools_and_structured_output_still_work():
         bound = router.bind_tools([Joke])
         message = bound.invoke("hi")
         assert message.response_metadata["fallback"]["index"] == 1
-        structured = router.with_structured_output(Joke)
-        assert structured is not None
+        assert bound.invoke("hi").response_metadata["fallback"]["failed"][0]["model"] == "primary:primary"
+        # with_structured_output (a forced Joke tool call) runs through the same fallback; this
+        # server answers text, so nothing is parsed and nothing fails.
+        out = router.with_structured_output(Joke, include_raw=True).invoke("hi")
+        assert out["raw"].response_metadata["fallback"]["index"] == 1
+        assert (out["parsed"], out["parsing_error"]) == (None, None)
 
 
 def test_retry_after_is_honoured_against_a_429_server():
@@ -116,9 +123,7 @@ def test_never_retries_client_errors():
 
 def test_retries_503_with_backoff_then_succeeds():
     with LoopbackServer(status=503, fail_first=2) as server:
-        message = RetryPolicy(max_attempts=3, initial_s=0.05, jitter_s=0).call(
-            lambda: chat(server, "m").invoke("hi")
-        )
+        message = RetryPolicy(max_attempts=3, initial_s=0.05, jitter_s=0).call(lambda: chat(server, "m").invoke("hi"))
         assert message.content == "hello"
         assert len(server.arrivals) == 3
         assert server.arrivals[2] - server.arrivals[1] >= 0.1  # exponential: 0.05 then 0.1
@@ -128,9 +133,7 @@ def test_retry_policy_refuses_double_retry_layers():
     with LoopbackServer() as server:
         with pytest.raises(InvalidConfigError, match="max_retries"):
             FallbackChatModel(models=[chat(server, "m", max_retries=2)], retry=RetryPolicy())
-        FallbackChatModel(
-            models=[chat(server, "m", max_retries=2)], retry=RetryPolicy(), allow_sdk_retries=True
-        )
+        FallbackChatModel(models=[chat(server, "m", max_retries=2)], retry=RetryPolicy(), allow_sdk_retries=True)
 
 
 def test_governed_models_under_a_router_record_each_attempt(tmp_path):
@@ -139,9 +142,7 @@ def test_governed_models_under_a_router_record_each_attempt(tmp_path):
     ledger = SQLiteLedger(tmp_path / "l.sqlite3")
     gov = Governor(ledger=ledger, allow_unpriced=True)
     with LoopbackServer(status=503) as down, LoopbackServer() as up:
-        router = FallbackChatModel(
-            models=[chat(down, "primary", call_hooks=gov), chat(up, "backup", call_hooks=gov)]
-        )
+        router = FallbackChatModel(models=[chat(down, "primary", call_hooks=gov), chat(up, "backup", call_hooks=gov)])
         router.invoke("hi")
     outcomes = sorted((r.provider, r.outcome) for r in ledger.records())
     assert outcomes == [("backup", "ok"), ("primary", "unavailable")]
