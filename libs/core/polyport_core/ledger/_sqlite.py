@@ -33,7 +33,7 @@ import functools
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -104,8 +104,10 @@ class SQLiteLedger:
         *,
         busy_timeout_s: float = 30.0,
         durability: Literal["budgets", "all", "none"] = "budgets",
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.path = Path(path) if path is not None else default_ledger_path()
+        self._clock = clock  # when holds expire (injectable: tests step it instead of sleeping)
         if durability not in ("budgets", "all", "none"):
             raise ValueError(f"durability must be 'budgets', 'all' or 'none', not {durability!r}")
         self.durability = durability
@@ -197,7 +199,7 @@ class SQLiteLedger:
         """Hold ``amount_nano`` on every cap in one IMMEDIATE transaction."""
         if not caps:
             return None
-        now = time.time()
+        now = self._clock()
         buckets: list[object] = []
         holds: list[object] = []
         for cap in caps:
@@ -265,7 +267,7 @@ class SQLiteLedger:
             .execute(
                 "SELECT COALESCE(SUM(amount), 0) FROM holds "
                 "WHERE scope = ? AND period = ? AND expires_at > ?",
-                (bucket.scope, bucket.period, time.time()),
+                (bucket.scope, bucket.period, self._clock()),
             )
             .fetchone()
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from polyport_core.ledger import Bucket, Cap, UsageRecord
+from polyport_core.ledger import Bucket, Cap, RedisLedger, SQLiteLedger, UsageRecord
 
 DAY = Bucket("global", "day:2030-01-01")
 MONTH = Bucket("global", "month:2030-01")
@@ -43,15 +43,41 @@ def test_settle_moves_hold_to_spend_once(any_ledger):
     assert any_ledger.reserve("c", 1, caps, 60) is not None
 
 
-def test_release_and_expiry_free_the_hold(any_ledger):
+def test_release_frees_the_hold(any_ledger):
     caps = [cap(DAY, 100)]
     any_ledger.reserve("a", 100, caps, 60)
+    assert any_ledger.reserve("c", 100, caps, 60) is not None  # a's live hold blocks c
     any_ledger.release("a", [DAY])
     assert any_ledger.reserved(DAY) == 0
-    any_ledger.reserve("b", 100, caps, 0.2)
-    assert any_ledger.reserve("c", 100, caps, 60) is not None
-    time.sleep(0.3)
     assert any_ledger.reserve("c", 100, caps, 60) is None
+
+
+def test_an_expired_hold_frees_its_amount_on_sqlite(tmp_path):
+    now = [1_900_000_000.0]  # the ledger's injected clock: stepped, never slept
+    ledger = SQLiteLedger(tmp_path / "ledger.sqlite3", clock=lambda: now[0])
+    caps = [cap(DAY, 100)]
+    assert ledger.reserve("b", 100, caps, 30) is None
+    now[0] += 29.9
+    assert ledger.reserved(DAY) == 100
+    assert ledger.reserve("c", 100, caps, 60) is not None
+    now[0] += 0.1
+    assert ledger.reserved(DAY) == 0
+    assert ledger.reserve("c", 100, caps, 60) is None
+    ledger.close()
+
+
+def test_an_expired_hold_frees_its_amount_on_redis(redis_server):
+    """Redis times holds on its own clock (``TIME``, so workers with skewed clocks agree): this
+    waits for the server to see a 50 ms hold expire, with a deadline instead of a margin."""
+    ledger = RedisLedger(redis_server.url)
+    caps = [cap(DAY, 100)]
+    assert ledger.reserve("b", 100, caps, 0.05) is None
+    deadline = time.monotonic() + 10
+    while ledger.reserve("c", 100, caps, 60) is not None:
+        assert time.monotonic() < deadline, "a 50 ms hold still blocks after 10 s"
+        time.sleep(0.02)
+    assert ledger.reserved(DAY) == 100  # c's hold alone
+    ledger.close()
 
 
 def test_records_round_trip_in_time_order(any_ledger):
