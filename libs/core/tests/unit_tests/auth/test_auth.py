@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import httpx
 import keyring
 import pytest
@@ -23,9 +25,7 @@ def test_header_with_prefix_and_query_key() -> None:
         env={"K": "abc"},
     )
     assert header.headers == {"x-api-key": "Key abc"}
-    query = build_auth(
-        AuthSpec(type="query", query_param="key", api_key_env="K"), provider="p", env={"K": "abc"}
-    )
+    query = build_auth(AuthSpec(type="query", query_param="key", api_key_env="K"), provider="p", env={"K": "abc"})
     assert query.query == {"key": "abc"}
 
 
@@ -130,10 +130,13 @@ def test_oauth2_refusal_is_an_authentication_error_without_secret() -> None:
 
 
 def test_token_provider_callable() -> None:
-    spec = AuthSpec(type="token_provider", token_provider="os:getcwd")
+    spec = AuthSpec(type="token_provider", token_provider="os:getcwd")  # any importable callable returning a str
     material = build_auth(spec, provider="p", env={})
     assert material.api_key is not None
+    assert material.api_key.get_secret_value() == os.getcwd()
     assert material.httpx_auth is not None
+    sent = next(material.httpx_auth.sync_auth_flow(httpx.Request("GET", "https://api.test/v1/models")))
+    assert sent.headers["authorization"] == f"Bearer {os.getcwd()}"
 
 
 def test_redaction() -> None:

@@ -149,15 +149,18 @@ def test_metrics_percentiles_failures_and_availability():
 
 def test_stream_records_time_to_first_token(make_model):
     gov = Governor(record_usage=False)
+    make_model(gov).invoke("hi")
+    assert gov.metrics.snapshot()[0]["ttft_p50_s"] is None  # no stream, no first token
     list(make_model(gov).stream("hi"))
-    assert gov.metrics.snapshot()[0]["ttft_p50_s"] is not None
+    snap = gov.metrics.snapshot()[0]
+    assert isinstance(snap["ttft_p50_s"], float)
+    assert snap["ttft_p50_s"] >= 0
+    assert snap["requests"] == 2
 
 
 def test_an_exhausted_vendor_quota_holds_the_next_call(make_model):
     gov = Governor(record_usage=False, fail_fast=True)
-    model = make_model(
-        gov, headers={"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "30s"}
-    )
+    model = make_model(gov, headers={"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "30s"})
     model.invoke("hi")
     with pytest.raises(RateLimitWaitExceededError, match="quota is exhausted"):
         model.invoke("hi")
