@@ -65,7 +65,9 @@ def test_healthy_provider_passes_every_check(monkeypatch: pytest.MonkeyPatch) ->
         "embeddings": True,
         "dimensions": 3,
     }
-    assert all(r.get("max_tokens", 0) <= 64 and r.get("temperature") == 0 for r in fake.requests if "messages" in r)
+    chats = [r for r in fake.requests if "messages" in r]
+    assert len(chats) >= 4  # chat, stream, tools, structured output
+    assert all(r.get("max_tokens", 0) <= 64 and r.get("temperature") == 0 for r in chats)
 
 
 def test_single_call_server_is_a_warning_and_observed_false(monkeypatch: pytest.MonkeyPatch) -> None:
