@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
 import pytest
 from polyport_core.errors import RateLimitWaitExceededError
@@ -10,9 +9,7 @@ from polyport_core.governance import Governor, Limiter, RateLimit, StaticPrices
 
 
 def test_fail_fast_refuses_the_request_past_the_per_minute_limit(make_model):
-    gov = Governor(
-        limits=[RateLimit(requests_per_minute=2, provider="scripted")], fail_fast=True, record_usage=False
-    )
+    gov = Governor(limits=[RateLimit(requests_per_minute=2, provider="scripted")], fail_fast=True, record_usage=False)
     model = make_model(gov)
     model.invoke("a")
     model.invoke("b")
@@ -57,44 +54,34 @@ def test_tokens_settled_after_the_call_count_too():
 
 
 def test_concurrency_limit_across_threads_and_tasks():
-    limiter = Limiter([RateLimit(max_concurrency=2)], max_wait_s=5)
-    peak = 0
-    active = 0
-    lock = threading.Lock()
+    """One count for threads and tasks: a thread's grant and a task's grant fill max_concurrency=2,
+    a third task waits until the thread releases. Ordered by events, not by sleeping."""
+    limiter = Limiter([RateLimit(max_concurrency=2)], max_wait_s=30)
+    held, release = threading.Event(), threading.Event()
 
-    def work() -> None:
-        nonlocal peak, active
+    def thread_holder() -> None:
         grant = limiter.acquire("p", "m", 0)
-        with lock:
-            active += 1
-            peak = max(peak, active)
-        time.sleep(0.02)
-        with lock:
-            active -= 1
+        held.set()
+        release.wait(30)
         limiter.release(grant)
 
-    async def awork() -> None:
-        nonlocal peak, active
-        grant = await limiter.aacquire("p", "m", 0)
-        with lock:
-            active += 1
-            peak = max(peak, active)
-        await asyncio.sleep(0.02)
-        with lock:
-            active -= 1
-        limiter.release(grant)
-
-    threads = [threading.Thread(target=work) for _ in range(6)]
-    for t in threads:
-        t.start()
+    holder = threading.Thread(target=thread_holder)
+    holder.start()
+    assert held.wait(30)
 
     async def main() -> None:
-        await asyncio.gather(*(awork() for _ in range(6)))
+        second = await limiter.aacquire("p", "m", 0)  # the thread's grant and this one: the limit
+        third = asyncio.create_task(limiter.aacquire("p", "m", 0))
+        for _ in range(50):
+            await asyncio.sleep(0)  # let the third task run as far as it can: it must be waiting
+        assert not third.done()
+        release.set()  # the thread lets go of its grant
+        limiter.release(await asyncio.wait_for(third, 30))
+        limiter.release(second)
 
     asyncio.run(main())
-    for t in threads:
-        t.join()
-    assert peak == 2
+    holder.join(30)
+    assert not holder.is_alive()
 
 
 def test_concurrency_fail_fast():
@@ -137,9 +124,7 @@ def test_a_declared_request_limit_holds_across_a_window_boundary(period):
     just after it (a sliding window counter's fading weight would let a fifth through)."""
     seconds = 60 if period == "minute" else 3600
     now = [seconds * 100 - 2.0]  # two seconds before a boundary of the aligned windows
-    limiter = Limiter(
-        [RateLimit(provider="p", **{f"requests_per_{period}": 4})], fail_fast=True, clock=lambda: now[0]
-    )
+    limiter = Limiter([RateLimit(provider="p", **{f"requests_per_{period}": 4})], fail_fast=True, clock=lambda: now[0])
     for _ in range(4):
         limiter.acquire("p", "m", 0)
         now[0] += 0.5
