@@ -109,7 +109,10 @@ class TemplateAdapter(HTTPAdapter):
         tokens_out = get_path(body, response.output_tokens) if response.output_tokens else None
         if tokens_in is None and tokens_out is None:
             return None
-        return make_usage(int(tokens_in or 0), int(tokens_out or 0))
+        cached = get_path(body, response.cache_read_tokens) if response.cache_read_tokens else None
+        return make_usage(
+            int(tokens_in or 0), int(tokens_out or 0), cache_read=cached if isinstance(cached, int) else None
+        )
 
     def _metadata(self, body: Any) -> dict[str, Any]:
         found = {key: get_path(body, path) for key, path in self.spec.response.metadata.items()}

@@ -331,6 +331,8 @@ class HTTPResponseSpec(_Strict):
     finish_reason: str | None = None
     input_tokens: str | None = None
     output_tokens: str | None = None
+    cache_read_tokens: str | None = None
+    """Prompt tokens served from the server's cache, part of ``input_tokens`` (llama.cpp: ``timings.cache_n``)."""
     model: str | None = None
     metadata: dict[str, str] = Field(default_factory=dict)
     """``response_metadata`` key → JSON path, e.g. ``{"timings": "timings"}``."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk
 from polyport_core.adapters import ChatHTTP
 from polyport_core.registry import Registry, init_chat_model
 from polyport_core.testing import LlamaServer
@@ -95,7 +96,21 @@ class TestHTTPEngineLlamaCpp(LocalGemmaToolLimits):
 
     @property
     def supported_usage_metadata_details(self) -> dict[str, list[Any]]:
-        return {"invoke": [], "stream": []}
+        return {"invoke": ["cache_read_input"], "stream": ["cache_read_input"]}  # response.cache_read_tokens
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        """The same prompt twice: the second reuses the slot's KV cache (``timings.cache_n``)."""
+        assert self._server is not None
+        llm = init_chat_model("llamacpp-native:gemma", registry=_registry(self._server), max_tokens=1, temperature=0)
+        prompt = "List the four seasons of the year, one per line."
+        llm.invoke(prompt)
+        if not stream:
+            return llm.invoke(prompt)
+        merged: AIMessageChunk | None = None
+        for chunk in llm.stream(prompt):
+            merged = chunk if merged is None else merged + chunk
+        assert merged is not None
+        return merged
 
 
 def test_spec_gives_a_chat_http_with_profile_usage_and_timings(llama_server: LlamaServer) -> None:

@@ -229,3 +229,23 @@ def test_anthropic_history_renders_as_text() -> None:
         'Hello\n[assistant] Hi.\n[assistant] Checking.\n{"name": "get_weather", "arguments": {"city": "Oslo"}}\n'
         "[user] Result of get_weather: sunny\n[assistant] "
     )
+
+
+def test_cache_read_tokens_path_fills_the_usage_details() -> None:
+    """llama.cpp ``/completion`` (tools/server/README.md): ``timings.cache_n`` prompt tokens came from
+    the KV cache; the spec file maps it with ``response.cache_read_tokens``, on invoke and stream."""
+    http = json.loads(SPEC_FILE.read_text())["http"]
+    answer = {"content": " 4", "stop": True, "stop_type": "limit", "model": "gemma", "tokens_evaluated": 9,
+              "tokens_predicted": 1, "timings": {"cache_n": 7, "prompt_n": 2, "predicted_n": 1}}  # fmt: skip
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if json.loads(request.content).get("stream"):
+            return httpx.Response(200, content=f"data: {json.dumps(answer)}\n\n".encode())
+        return httpx.Response(200, json=answer)
+
+    expected = {"input_tokens": 9, "output_tokens": 1, "total_tokens": 10, "input_token_details": {"cache_read": 7}}
+    model = tgi_model(handler, http)
+    assert model.invoke("1, 2, 3,").usage_metadata == expected
+    assert [c.usage_metadata for c in model.stream("1, 2, 3,") if c.usage_metadata] == [expected]
+    unmapped = {**http, "response": {k: v for k, v in http["response"].items() if k != "cache_read_tokens"}}
+    assert "input_token_details" not in (tgi_model(handler, unmapped).invoke("1,").usage_metadata or {})
