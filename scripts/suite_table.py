@@ -69,8 +69,8 @@ MAKE_TEST: tuple[tuple[str, str], ...] = (
 DISTS = ("langchain-tests", "langchain-core", "langchain-openai", "langchain-anthropic")
 COLUMNS = ("passed", "failed", "skipped", "xfailed", "xpassed")
 NO_OLLAMA = (
-    "polyport-ollama: not run. No Ollama-compatible server on this machine (no `ollama` binary; "
-    "llama-server does not serve Ollama's `/api/chat`), so its standard suite cannot run here."
+    "polyport-ollama: not run. No Ollama-compatible server on this machine: no `ollama` binary, nothing on "
+    "port 11434, and llama-server answers 404 to Ollama's `/api/chat` and `/api/tags`."
 )
 
 
@@ -142,13 +142,22 @@ def model_name() -> str:
 
 
 def run_rows(
-    nodes: list[tuple[str, str]], junit_dir: Path, extra: list[str], deadline: dt.datetime | None, server: str
+    nodes: list[tuple[str, str]],
+    junit_dir: Path,
+    extra: list[str],
+    deadline: dt.datetime | None,
+    server: str,
+    resume: bool = False,
 ) -> Iterator[tuple[str, list[Outcome]]]:
     """Each node id in its own pytest process (so each sees the code as it is when its turn comes);
-    at ``deadline`` the running one is interrupted and the rest are not started."""
+    at ``deadline`` the running one is interrupted and the rest are not started. ``resume`` keeps
+    the junit of engines a previous run finished instead of running them again."""
     for node, label in nodes:
         cls = node.rsplit("::", 1)[-1]
         junit = junit_dir / f"{cls}.xml"
+        if resume and junit.exists():
+            yield f"{label} (†)", outcomes(junit).get(cls, [])
+            continue
         junit.unlink(missing_ok=True)
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-rfE", f"--junitxml={junit}", node]
         if node.startswith(COMPARE):  # tests/suite_compare/conftest.py attaches to the server
@@ -166,6 +175,8 @@ def run_rows(
             process.wait()
             cut = True
         results = outcomes(junit).get(cls, []) if junit.exists() else []
+        if cut and junit.exists():  # --resume runs a cut-short engine again, whole
+            junit.rename(junit.with_suffix(".cut.xml"))
         yield (f"{label} (cut short at the deadline after {len(results)} tests)" if cut else label), results
         if cut:
             return
@@ -187,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="llama-server threads (1: no spinning thread barrier, several times faster on a busy machine)",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the results of engines whose junit a previous run left in --junit-dir (marked †)",
+    )
     parser.add_argument("--junit-dir", type=Path, default=ROOT / "build/suite-table")
     parser.add_argument("--out", default=str(OUT), help="markdown file, or - for stdout")
     args = parser.parse_args(argv)
@@ -202,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     from polyport_core.testing import LlamaServer
 
     with LlamaServer(alias="gemma", threads=args.threads) as server:
-        for row in run_rows(compared + make_test, args.junit_dir, extra, args.deadline, server.base_url):
+        for row in run_rows(compared + make_test, args.junit_dir, extra, args.deadline, server.base_url, args.resume):
             done.append(row)  # the table is rewritten after every engine: a cut-short run keeps what finished
             rows = (done[: len(compared)], done[len(compared) :])
             text = render(*rows, started, clock, argv, pending(compared, make_test, done), args.threads)
@@ -238,8 +254,8 @@ def render(
         f"({minutes:.0f} min on a shared 2-core machine)",
         f"- Date: {started:%Y-%m-%d %H:%M} UTC",
         f"- Server: llama-server {server_version()}, model `{model_name()}` (Gemma 3 270M base), "
-        f"one server for every row (`--jinja`, 4096 context, 1 slot, {threads} thread(s)); load average at "
-        f"the last write {os.getloadavg()[0]:.1f}",
+        f"one server for every row this invocation ran (`--jinja`, 4096 context, 1 slot, {threads} thread(s)); "
+        f"load average at the last write {os.getloadavg()[0]:.1f}",
         "- " + ", ".join(f"{dist} {_version(dist)}" for dist in DISTS),
         "",
         "## Upstream suite, same settings for every class",
@@ -254,6 +270,12 @@ def render(
         NO_OLLAMA,
         "",
     ]
+    if any(label.endswith("(†)") for label, _ in compared + make_test):
+        lines += [
+            "(†) run by an earlier invocation of the script (same arguments, a server started the same way: "
+            "same binary, model and flags; temperature 0), kept by `--resume`.",
+            "",
+        ]
     if not_run:
         lines += [
             "Not run (the run had not reached them, or stopped at its `--deadline`): " + "; ".join(not_run) + ".",

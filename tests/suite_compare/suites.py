@@ -13,6 +13,7 @@ pytest collects a module outside ``python_files`` only when it is named on the c
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import Callable
 from pathlib import Path
@@ -63,16 +64,42 @@ SUITES = {
 """The polyport suites in ``make test`` whose flags each row uses: file, class."""
 
 
-def declared_flags(suite: str) -> dict[str, Any]:
-    """The capability flags the ``make test`` suite ``suite`` declares (read from its class)."""
+HELPERS = (
+    "invoke_with_audio_input",
+    "invoke_with_audio_output",
+    "invoke_with_reasoning_output",
+    "invoke_with_cache_read_input",
+    "invoke_with_cache_creation_input",
+)
+"""Methods ``test_usage_metadata`` calls for each detail in ``supported_usage_metadata_details``."""
+
+
+@functools.cache
+def _declared(suite: str) -> type[ChatModelIntegrationTests]:
     path, name = SUITES[suite]
     spec = importlib.util.spec_from_file_location(f"_suite_flags_{suite.replace('-', '_')}", ROOT / path)
     assert spec is not None, path
     assert spec.loader is not None, path
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    instance = getattr(module, name)()
+    declared: type[ChatModelIntegrationTests] = getattr(module, name)
+    return declared
+
+
+def declared_flags(suite: str) -> dict[str, Any]:
+    """The capability flags the ``make test`` suite ``suite`` declares (read from its class)."""
+    instance = _declared(suite)()
     return {flag: getattr(instance, flag) for flag in FLAGS}
+
+
+def declared_helpers(suite: str) -> dict[str, Any]:
+    """The usage-detail helpers the suite defines itself (they build its own engine)."""
+    cls = _declared(suite)
+    return {
+        name: getattr(cls, name)
+        for name in HELPERS
+        if getattr(cls, name) is not getattr(ChatModelIntegrationTests, name)
+    }
 
 
 def _http_registry(server: LlamaServer) -> Registry:
@@ -150,15 +177,18 @@ def _http_engine(server: LlamaServer) -> Any:
     return ChatHTTP, params, factory
 
 
-def _suite(builder: Builder, flags: str) -> type[ChatModelIntegrationTests]:
-    """A ``ChatModelIntegrationTests`` subclass: upstream's tests, ``flags`` from that polyport suite."""
+def _suite(builder: Builder, flags: str, *, helpers: bool = True) -> type[ChatModelIntegrationTests]:
+    """A ``ChatModelIntegrationTests`` subclass: upstream's tests, ``flags`` from that polyport suite
+    (and, for a polyport row, the suite's usage-detail helpers, which build the polyport engine)."""
 
     class Suite(ChatModelIntegrationTests):
         _built: Any = None
+        _server: LlamaServer | None = None  # what the suites' helpers read
 
         @pytest.fixture(autouse=True)
         def _bind_server(self, llama_server: LlamaServer) -> None:
             type(self)._built = builder(llama_server)
+            type(self)._server = llama_server
 
         @property
         def chat_model_class(self) -> type[BaseChatModel]:
@@ -176,6 +206,8 @@ def _suite(builder: Builder, flags: str) -> type[ChatModelIntegrationTests]:
 
     for flag, value in declared_flags(flags).items():
         setattr(Suite, flag, property(lambda self, value=value: value))
+    for name, method in declared_helpers(flags).items() if helpers else ():
+        setattr(Suite, name, method)
     return Suite
 
 
@@ -187,7 +219,7 @@ class TestPolyportOpenAIPreset(_suite(_polyport_openai_preset, "openai-preset"))
     """init_chat_model("llamacpp:gemma"): the bundled preset's quirks."""
 
 
-class TestLangchainOpenAI(_suite(_langchain_openai, "openai-defaults")):  # type: ignore[misc]
+class TestLangchainOpenAI(_suite(_langchain_openai, "openai-defaults", helpers=False)):  # type: ignore[misc]
     """langchain_openai.ChatOpenAI with the same arguments and flags as TestPolyportOpenAIDefaults."""
 
 
@@ -195,7 +227,7 @@ class TestPolyportAnthropic(_suite(_polyport_anthropic, "anthropic")):  # type: 
     """polyport_anthropic.ChatAnthropic(base_url, model, api_key, temperature, max_tokens)."""
 
 
-class TestLangchainAnthropic(_suite(_langchain_anthropic, "anthropic")):  # type: ignore[misc]
+class TestLangchainAnthropic(_suite(_langchain_anthropic, "anthropic", helpers=False)):  # type: ignore[misc]
     """langchain_anthropic.ChatAnthropic with the same arguments and flags as TestPolyportAnthropic."""
 
 
