@@ -109,6 +109,7 @@ async def test_async_invoke(server: LlamaServer) -> None:
     result = await llm.ainvoke("One, two, three,")
     assert isinstance(result.content, str)
     assert result.usage_metadata is not None
+    assert 0 < result.usage_metadata["output_tokens"] <= 8
 
 
 def test_async_calls_survive_a_new_event_loop(llama_server: LlamaServer) -> None:
@@ -116,5 +117,7 @@ def test_async_calls_survive_a_new_event_loop(llama_server: LlamaServer) -> None
     import asyncio
 
     llm = ChatAnthropic(model="gemma", base_url=llama_server.base_url, max_tokens=4, temperature=0)
-    assert asyncio.run(llm.ainvoke("One")).usage_metadata is not None
-    assert asyncio.run(llm.ainvoke("Two")).usage_metadata is not None
+    for prompt in ("One", "Two"):
+        usage = asyncio.run(llm.ainvoke(prompt)).usage_metadata
+        assert usage is not None
+        assert usage["output_tokens"] > 0
