@@ -4,7 +4,10 @@ llama-server implements the Responses API statelessly: invoke and stream with us
 ``function_call`` / ``function_call_output`` input items, and a 400 for
 ``previous_response_id`` (it keeps no responses). Its stream events carry ``item_id``
 but no ``output_index`` / ``content_index``, and it reports ``status: "completed"``
-even when ``max_output_tokens`` cut the answer. Gemma 3 270M, temperature 0.
+even when ``max_output_tokens`` cut the answer. It accepts ``tool_choice`` and
+``text.format`` there but enforces neither (the base model answers in free text), so
+forced tool calls and JSON-schema output are checked with wire fixtures instead
+(``unit_tests/test_responses_wire.py``). Gemma 3 270M, temperature 0.
 """
 
 from __future__ import annotations
