@@ -11,6 +11,10 @@ from langchain_core.messages.utils import convert_to_openai_messages
 __all__ = ["messages_to_openai"]
 
 REASONING_KEYS = ("reasoning_content", "reasoning")
+# Another vendor's reasoning blocks in a replayed assistant turn: no Chat Completions
+# server accepts them (llama.cpp answers 400, OpenAI rejects the part type), and they
+# cannot be replayed to another model anyway; langchain-openai drops the same types.
+FOREIGN_ASSISTANT_BLOCKS = frozenset({"thinking", "redacted_thinking", "reasoning_content"})
 
 
 def messages_to_openai(
@@ -29,7 +33,8 @@ def messages_to_openai(
     content as its text parts alone, for servers whose templates accept nothing
     else there (llama.cpp answers 400 to an Anthropic ``thinking`` block): the
     vendor's reasoning and thinking blocks cannot be replayed to another model,
-    and tool calls travel in ``tool_calls``.
+    and tool calls travel in ``tool_calls``. Another vendor's thinking blocks are
+    always left out of an assistant turn (see ``FOREIGN_ASSISTANT_BLOCKS``).
     """
     converted: list[dict[str, Any]] = convert_to_openai_messages(list(messages))
     for original, wire in zip(messages, converted, strict=True):
@@ -41,12 +46,21 @@ def messages_to_openai(
                 if isinstance(value, str) and value:
                     wire["reasoning_content"] = value
                     break
-        if assistant_text_only and wire.get("role") == "assistant" and isinstance(wire.get("content"), list):
-            wire["content"] = _text_of(wire["content"])
+        if wire.get("role") == "assistant" and isinstance(wire.get("content"), list):
+            if assistant_text_only:
+                wire["content"] = _text_of(wire["content"])
+            else:
+                wire["content"] = [part for part in wire["content"] if not _is_foreign(part)]
+        if wire.get("role") == "assistant" and wire.get("content") == []:
+            wire["content"] = ""
         if wire.get("role") == "assistant" and wire.get("tool_calls") and wire.get("content") == "":
             # Several servers reject an empty string next to tool calls; null is the documented form.
             wire["content"] = None
     return converted
+
+
+def _is_foreign(part: Any) -> bool:
+    return isinstance(part, dict) and part.get("type") in FOREIGN_ASSISTANT_BLOCKS
 
 
 def _text_of(parts: list[Any]) -> str:

@@ -109,6 +109,20 @@ MESSAGES = [
         [{"role": "assistant", "content": None, "tool_calls": [WIRE_CALL]}],
         id="assistant-text-only-call-without-text-has-null-content",
     ),
+    pytest.param(  # an Anthropic history replayed to any Chat Completions server, as langchain-openai does
+        [AIMessage([{"type": "thinking", "thinking": "A greeting.", "signature": "ErUB"},
+                    {"type": "redacted_thinking", "data": "EmwK"},
+                    {"type": "text", "text": "Hello."}])],
+        {},
+        [{"role": "assistant", "content": [{"type": "text", "text": "Hello."}]}],
+        id="foreign-thinking-blocks-left-out",
+    ),
+    pytest.param(
+        [AIMessage([{"type": "thinking", "thinking": "Call it.", "signature": "ErUB"}], tool_calls=[CALL])],
+        {},
+        [{"role": "assistant", "content": None, "tool_calls": [WIRE_CALL]}],
+        id="only-thinking-beside-a-call-is-null-content",
+    ),
 ]
 # fmt: on
 

@@ -84,6 +84,12 @@ class TestChatOpenAILocal(LocalGemmaToolLimits):
         # The server runs without a multimodal projector (text-only model).
         return False
 
+    @property
+    def supports_anthropic_inputs(self) -> bool:
+        # An Anthropic history (thinking block, tool_use, tool_result) replays: the thinking block
+        # is left out of the assistant turn, as no Chat Completions server accepts it.
+        return True
+
     # Besides the shared LocalGemmaToolLimits, two more tool tests fail on what the 270M base model
     # writes, not on the protocol (checked against the same server in test_compat_local.py and
     # test_forced_cutoff_local.py): run with --runxfail, both answers use all 64 output tokens and
@@ -140,6 +146,10 @@ class TestChatOpenAIDefaultsLocal(ChatModelIntegrationTests):
     @property
     def supports_image_inputs(self) -> bool:
         return False  # text-only model, no multimodal projector
+
+    @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True  # as on TestChatOpenAILocal: foreign thinking blocks are left out
 
     # Without the preset's forced_tool_calls quirk, tool_choice travels as the request asks and
     # llama-server does not enforce it; the base model then answers in text, with no tool call.
