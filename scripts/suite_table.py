@@ -42,6 +42,7 @@ COMPARED: tuple[tuple[str, str], ...] = (
     ("TestPolyportLlamaCpp", "polyport-llamacpp `ChatLlamaCpp(...)`"),
     ("TestPolyportHTTPEngine", 'polyport `http` engine `init_chat_model("llamacpp-native:gemma")`'),
     ("TestPolyportAnthropic", "polyport-anthropic `ChatAnthropic(...)`"),
+    ("TestPolyportAnthropicQuirk", 'polyport-anthropic `ChatAnthropic(..., forced_tool_calls="json_schema")`'),
     ("TestLangchainAnthropic", "langchain-anthropic `ChatAnthropic(...)`"),
     ("TestPolyportOpenAIPreset", 'polyport-openai `init_chat_model("llamacpp:gemma")`'),
 )

@@ -154,6 +154,11 @@ def _polyport_anthropic(server: LlamaServer) -> Any:
     return ChatAnthropic, {"model": "gemma", "base_url": server.base_url, "api_key": "x", **SETTINGS}, None
 
 
+def _polyport_anthropic_quirk(server: LlamaServer) -> Any:
+    cls, params, factory = _polyport_anthropic(server)
+    return cls, {**params, "forced_tool_calls": "json_schema"}, factory
+
+
 def _langchain_anthropic(server: LlamaServer) -> Any:
     from langchain_anthropic import ChatAnthropic
 
@@ -225,6 +230,10 @@ class TestLangchainOpenAI(_suite(_langchain_openai, "openai-defaults", helpers=F
 
 class TestPolyportAnthropic(_suite(_polyport_anthropic, "anthropic")):  # type: ignore[misc]
     """polyport_anthropic.ChatAnthropic(base_url, model, api_key, temperature, max_tokens)."""
+
+
+class TestPolyportAnthropicQuirk(_suite(_polyport_anthropic_quirk, "anthropic")):  # type: ignore[misc]
+    """polyport_anthropic.ChatAnthropic with the declared forced_tool_calls="json_schema" quirk, as in make test."""
 
 
 class TestLangchainAnthropic(_suite(_langchain_anthropic, "anthropic", helpers=False)):  # type: ignore[misc]
