@@ -117,7 +117,7 @@ class Registry:
                     return resolved
             known = ", ".join(sorted(self.specs)) or "none"
             bad = [e for e in self.errors if e.provider == provider]
-            hint = f"; its spec failed to load: {bad[0]}" if bad else f"; known providers: {known}"
+            hint = f"; its spec failed to load: {bad[0].detail}" if bad else f"; known providers: {known}"
             raise InvalidConfigError(f"unknown provider {provider!r}{hint}", provider=provider)
         return spec
 

@@ -67,8 +67,9 @@ def test_bad_user_file_is_reported_not_fatal(tmp_path: Path) -> None:
     registry = Registry.discover(presets=False, plugins=False, user=False, project=[tmp_path], env={})
     assert list(registry.specs) == ["good"]
     assert len(registry.errors) == 1
-    with pytest.raises(InvalidConfigError, match=r"failed to load: .*bad.json: \$\.base_url"):
+    with pytest.raises(InvalidConfigError, match=r"failed to load: .*bad.json: \$\.base_url") as raised:
         registry.get("bad")
+    assert str(raised.value).count("[provider=bad]") == 1  # the file's error, without its own suffix
 
 
 def test_split_model_spellings() -> None:
