@@ -91,10 +91,13 @@ def constrained_request(messages: list[BaseMessage], payload: dict[str, Any], st
     return VendorRequest(body, stream=stream, forced_tools=forced, path=COMPLETIONS_PATH)
 
 
+def _anthropic_reason(reason: str | None) -> str | None:
+    return _STOP_REASONS.get(reason, reason) if reason is not None else None
+
+
 def _in_anthropic_terms(metadata: dict[str, Any]) -> None:
-    reason = metadata.get("finish_reason")
-    if reason is not None:
-        metadata["finish_reason"] = metadata["stop_reason"] = _STOP_REASONS.get(reason, reason)
+    if metadata.get("finish_reason") is not None:
+        metadata["finish_reason"] = metadata["stop_reason"] = _anthropic_reason(metadata["finish_reason"])
 
 
 def parse_constrained(body: Any, request: VendorRequest) -> ParsedResponse:
@@ -103,8 +106,7 @@ def parse_constrained(body: Any, request: VendorRequest) -> ParsedResponse:
     parsed = parse_chat_completion(body)
     if request.forced_tools:
         parsed = as_forced_call(parsed, request.forced_tools)
-    reason = parsed.finish_reason
-    parsed.finish_reason = _STOP_REASONS.get(reason, reason) if reason is not None else None
+    parsed.finish_reason = _anthropic_reason(parsed.finish_reason)
     parsed.metadata = {**parsed.metadata, "stop_reason": parsed.finish_reason, "stop_sequence": None}
     return parsed
 
