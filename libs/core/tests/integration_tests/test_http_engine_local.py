@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage
 from polyport_core.adapters import ChatHTTP
 from polyport_core.registry import Registry, init_chat_model
 from polyport_core.testing import LlamaServer
-from polyport_core.testing.conformance import LocalGemmaToolLimits
+from polyport_core.testing.conformance import LocalGemmaToolLimits, answer_from_prompt_cache
 
 pytestmark = pytest.mark.local_server
 
@@ -102,15 +102,7 @@ class TestHTTPEngineLlamaCpp(LocalGemmaToolLimits):
         """The same prompt twice: the second reuses the slot's KV cache (``timings.cache_n``)."""
         assert self._server is not None
         llm = init_chat_model("llamacpp-native:gemma", registry=_registry(self._server), max_tokens=1, temperature=0)
-        prompt = "List the four seasons of the year, one per line."
-        llm.invoke(prompt)
-        if not stream:
-            return llm.invoke(prompt)
-        merged: AIMessageChunk | None = None
-        for chunk in llm.stream(prompt):
-            merged = chunk if merged is None else merged + chunk
-        assert merged is not None
-        return merged
+        return answer_from_prompt_cache(llm, stream=stream)
 
 
 def test_spec_gives_a_chat_http_with_profile_usage_and_timings(llama_server: LlamaServer) -> None:

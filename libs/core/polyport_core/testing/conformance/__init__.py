@@ -16,7 +16,7 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
 from polyport_core.testing.conformance._checks import DECLARED_CHECKS, PolyportChatChecks, doctor_target_for
-from polyport_core.testing.conformance._local_model import LocalGemmaToolLimits
+from polyport_core.testing.conformance._local_model import LocalGemmaToolLimits, answer_from_prompt_cache
 from polyport_core.testing.conformance._recording import RecordingHooks
 from polyport_core.testing.conformance._unit import PolyportUnitChecks
 
@@ -28,6 +28,7 @@ __all__ = [
     "PolyportChatModelUnitTests",
     "PolyportUnitChecks",
     "RecordingHooks",
+    "answer_from_prompt_cache",
     "doctor_target_for",
 ]
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import pytest
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
-__all__ = ["LocalGemmaToolLimits"]
+__all__ = ["LocalGemmaToolLimits", "answer_from_prompt_cache"]
 
 ARGUMENT_VALUES = (
     "Gemma 3 270M base model: the call is well formed (one call, the right name) but its argument "
@@ -60,3 +61,19 @@ class LocalGemmaToolLimits(ChatModelIntegrationTests):
     def test_agent_loop(self, model: BaseChatModel) -> None:
         """As upstream; whether to call the tool is the model's choice."""
         super().test_agent_loop(model)
+
+
+CACHED_PROMPT = "List the four seasons of the year, one per line."
+
+
+def answer_from_prompt_cache(llm: BaseChatModel, *, stream: bool = False) -> AIMessage:
+    """The same prompt twice, returning the second answer, whose prompt llama-server reads back
+    from the slot's KV cache (``timings.cache_n``): langchain-tests' ``invoke_with_cache_read_input``."""
+    llm.invoke(CACHED_PROMPT)
+    if not stream:
+        return llm.invoke(CACHED_PROMPT)
+    merged: AIMessageChunk | None = None
+    for chunk in llm.stream(CACHED_PROMPT):
+        merged = chunk if merged is None else merged + chunk
+    assert merged is not None
+    return merged

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 from polyport_core.errors import ContextWindowExceededError
 from polyport_core.testing import LlamaServer
-from polyport_core.testing.conformance import LocalGemmaToolLimits
+from polyport_core.testing.conformance import LocalGemmaToolLimits, answer_from_prompt_cache
 from polyport_llamacpp import ChatLlamaCpp, LlamaCppEmbeddings
 
 pytestmark = pytest.mark.local_server
@@ -84,15 +84,7 @@ class TestChatLlamaCppServer(LocalGemmaToolLimits):
     def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
         """The same prompt twice: the second reuses the slot's KV cache (``timings.cache_n``)."""
         llm = ChatLlamaCpp(**{**self.chat_model_params, "max_tokens": 1})
-        prompt = "List the four seasons of the year, one per line."
-        llm.invoke(prompt)
-        if not stream:
-            return llm.invoke(prompt)
-        merged: AIMessageChunk | None = None
-        for chunk in llm.stream(prompt):
-            merged = chunk if merged is None else merged + chunk
-        assert merged is not None
-        return merged
+        return answer_from_prompt_cache(llm, stream=stream)
 
 
 class TestLlamaCppEmbeddingsServer(EmbeddingsIntegrationTests):
